@@ -1,0 +1,89 @@
+"""The one error hierarchy of clishape.
+
+Every failure a user can cause is one of these classes; each carries its exit code. The driver
+catches them once, at the top, prints ``str(error)`` to stderr and returns ``exit_code``.
+"""
+
+from __future__ import annotations
+
+PARAM_EXIT = 252
+CONFIG_EXIT = 253
+SERVICE_EXIT = 254
+GENERAL_EXIT = 255
+INTERRUPT_EXIT = 130
+
+
+class CLIError(Exception):
+    """Base of every error clishape reports to the user (exit 255 unless a subclass says)."""
+
+    exit_code = GENERAL_EXIT
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ParamError(CLIError):
+    """Bad command-line or request input (exit 252).
+
+    ``option`` names the parameter (``--domain-id``), when there is one, and is put in front of
+    the message as ``Error parsing parameter '--domain-id': ...``.
+    """
+
+    exit_code = PARAM_EXIT
+
+    def __init__(self, message: str, option: str | None = None):
+        self.option = option
+        if option:
+            message = f"Error parsing parameter '{option}': {message}"
+        super().__init__(message)
+
+
+class UsageError(ParamError):
+    """The command line itself does not fit the command (unknown options, missing required)."""
+
+    usage: str | None = None
+
+    def __init__(self, message: str, usage: str | None = None):
+        super().__init__(message)
+        self.usage = usage
+
+
+class ValidationError(ParamError):
+    """The request does not fit its input shape. ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("Parameter validation failed:\n" + "\n".join(self.problems))
+
+
+class ConfigError(CLIError):
+    """Configuration problems: config files, profiles, missing region or credentials (253)."""
+
+    exit_code = CONFIG_EXIT
+
+
+class ServiceError(CLIError):
+    """The service answered with an error (254)."""
+
+    exit_code = SERVICE_EXIT
+
+    def __init__(self, message: str, code: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.details = details or {}
+
+
+class EndpointError(CLIError):
+    """The endpoint could not be reached or timed out (255)."""
+
+    exit_code = GENERAL_EXIT
+
+
+class SpecError(CLIError):
+    """A spec file is broken (255): ``FILE:KEY.PATH: what is wrong`` lines."""
+
+    exit_code = GENERAL_EXIT
