@@ -1,0 +1,293 @@
+"""The present stage: ``--query``, output formats, colour.
+
+Data comes in as the send stage hands it over (the whole, already merged result) and leaves as
+the text to print. The steps, in order:
+
+1. *prepare*: a plain copy of the data (dicts and lists only), ``ResponseMetadata`` dropped,
+   blobs (bytes) as base64 text, timestamps (``datetime``) as ISO 8601 text unless
+   ``cli_timestamp_format`` is ``wire`` (then they are left as given);
+2. *query*: the compiled ``--query`` expression applied to the whole result (every format but
+   yaml-stream, which queries each page, and off, which prints nothing);
+3. *format*: json, text, table, yaml, yaml-stream or off.
+
+jmespath and yaml are imported only when a query or the yaml formats are used.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+from collections.abc import Iterable, Iterator, Mapping
+
+from cli_core.errors import ConfigError, ParamError
+
+OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream", "off")
+COLOR_MODES = ("on", "off", "auto")
+TIMESTAMP_FORMATS = ("iso8601", "wire")
+
+_ERROR_STYLE = "\x1b[1m\x1b[31m"  # bold red
+_RESET = "\x1b[0m"
+
+
+# --- query -------------------------------------------------------------------------------------
+
+
+def compile_query(expression: str):
+    """Compile a ``--query`` JMESPath expression; a bad one is a ParamError (exit 252).
+
+    The message names the problem and its column, then shows the expression with a caret
+    under the offending character.
+    """
+    import jmespath
+    from jmespath import exceptions as jexc
+
+    try:
+        return jmespath.compile(expression)
+    except jexc.EmptyExpressionError:
+        raise ParamError(f"Bad value for --query {expression}: the expression is empty") from None
+    except jexc.JMESPathError as error:
+        problem, column = _describe_query_error(error, expression)
+        message = f"Bad value for --query {expression}: {problem}"
+        if column is not None:
+            message += f"\n{expression}\n{' ' * _caret_indent(expression, column)}^"
+        raise ParamError(message) from None
+
+
+def _describe_query_error(error, expression: str) -> tuple[str, int | None]:
+    """What is wrong with ``expression`` in words, and the column (0-based) where it is."""
+    from jmespath import exceptions as jexc
+
+    if isinstance(error, jexc.LexerError):
+        return f"{error.message} at column {error.lexer_position}", error.lexer_position
+    if isinstance(error, jexc.IncompleteExpressionError):
+        column = len(expression)
+        return f"the expression ends too early (column {column})", column
+    if isinstance(error, jexc.ParseError) and getattr(error, "lex_position", None) is not None:
+        column = error.lex_position
+        if error.token_type == "EOF":
+            got = "the end of the expression"
+        else:
+            got = f'"{error.token_value}"'
+        if error.msg == "invalid token":
+            return f"unexpected {got} at column {column}", column
+        return f"{error.msg} (found {got} at column {column})", column
+    return str(error), None
+
+
+def _caret_indent(expression: str, column: int) -> int:
+    from cli_core.table_format import display_width
+
+    return display_width(expression[:column])
+
+
+def apply_query(compiled, data):
+    """``data`` filtered by a compiled query (``None`` → ``data`` unchanged).
+
+    An error while evaluating (wrong argument type to a function, unknown function, wrong
+    number of arguments) is a ParamError (exit 252) naming the expression.
+    """
+    if compiled is None:
+        return data
+    from jmespath import exceptions as jexc
+
+    try:
+        return compiled.search(data)
+    except jexc.JMESPathError as error:
+        expression = getattr(compiled, "expression", "")
+        raise ParamError(f"Bad value for --query {expression}: {error}") from None
+
+
+# --- prepare -----------------------------------------------------------------------------------
+
+
+def check_timestamp_format(timestamp_format: str) -> None:
+    """A ConfigError (253) unless ``timestamp_format`` is one we know."""
+    if timestamp_format not in TIMESTAMP_FORMATS:
+        raise ConfigError(
+            f"Unknown cli_timestamp_format value: {timestamp_format}, "
+            'valid values are "wire" or "iso8601"'
+        )
+
+
+def prepare(data, timestamp_format: str = "iso8601"):
+    """A plain copy of a response: dicts and lists only, blobs and timestamps as text.
+
+    ``ResponseMetadata`` is dropped from a top-level dict. Timestamps become ISO 8601 text
+    (``2024-01-01T00:00:00+00:00``, fractions kept) with ``iso8601``; with ``wire`` they are
+    left as given. Queries see the prepared data, so they compare timestamps as text.
+    """
+    check_timestamp_format(timestamp_format)
+    if isinstance(data, Mapping) and "ResponseMetadata" in data:
+        data = {k: v for k, v in data.items() if k != "ResponseMetadata"}
+    return _plain(data, timestamp_format == "iso8601")
+
+
+def _plain(value, iso: bool):
+    if isinstance(value, Mapping):
+        return {key: _plain(item, iso) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, iso) for item in value]
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    if iso and isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+# --- formats -----------------------------------------------------------------------------------
+
+
+def _json_default(value):
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def format_json(data) -> str:
+    """JSON, 4-space indent, non-ASCII as is, keys in the order given; ``{}`` prints nothing."""
+    if data == {}:
+        return ""
+    return json.dumps(data, indent=4, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def _yaml_dumper():
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def represent_datetime(dumper, value):
+        return dumper.represent_str(value.isoformat())
+
+    Dumper.add_representer(datetime.datetime, represent_datetime)
+    return Dumper
+
+
+def _dump_yaml(data) -> str:
+    import yaml
+
+    return yaml.dump(
+        data,
+        Dumper=_yaml_dumper(),
+        default_flow_style=False,
+        allow_unicode=True,
+        sort_keys=True,
+        width=2**31 - 1,  # never fold long values over several lines
+    )
+
+
+def format_yaml(data) -> str:
+    """Block-style YAML, keys sorted; ``{}`` prints nothing; a top-level scalar is JSON.
+
+    Scalars are written as JSON (``"a"``, ``1``, ``null``) so the output never carries a YAML
+    document-end marker. Long values are not folded.
+    """
+    if data == {}:
+        return ""
+    if data is None or isinstance(data, (str, int, float, bool, datetime.datetime)):
+        return json.dumps(data, ensure_ascii=False, default=_json_default) + "\n"
+    return _dump_yaml(data)
+
+
+def _use_color(color: str, isatty: bool) -> bool:
+    if color not in COLOR_MODES:
+        raise ParamError(
+            f"argument --color: invalid choice: '{color}' (choose from {', '.join(COLOR_MODES)})"
+        )
+    return color == "on" or (color == "auto" and isatty)
+
+
+def _terminal_width(width: int | None, isatty: bool) -> int:
+    if width is not None:
+        return width
+    if not isatty:
+        return 80
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _check_output(output: str) -> None:
+    if output not in OUTPUT_FORMATS:
+        raise ParamError(
+            f"argument --output: invalid choice: '{output}' (choose from "
+            + ", ".join(OUTPUT_FORMATS)
+            + ")"
+        )
+
+
+def render(
+    data,
+    *,
+    output: str,
+    query=None,
+    title: str = "",
+    color: str = "auto",
+    isatty: bool = False,
+    width: int | None = None,
+    timestamp_format: str = "iso8601",
+) -> str:
+    """The full text to print for a result ("" when nothing is printed).
+
+    ``query`` is a compiled query (``compile_query``) or None; it is applied to the whole
+    result. ``title`` heads the table (the operation name). ``color`` (on/off/auto; auto means
+    colour when ``isatty``) and ``width`` (the terminal width, detected when None and
+    ``isatty``, else 80) apply to the table. yaml-stream here prints the whole result as one
+    page; use ``render_stream`` to print page by page.
+    """
+    _check_output(output)
+    use_color = _use_color(color, isatty)
+    if output == "off":
+        check_timestamp_format(timestamp_format)
+        return ""
+    if output == "yaml-stream":
+        return "".join(render_stream([data], query=query, timestamp_format=timestamp_format))
+    data = apply_query(query, prepare(data, timestamp_format))
+    if output == "json":
+        return format_json(data)
+    if output == "yaml":
+        return format_yaml(data)
+    if output == "text":
+        from cli_core.text_format import format_text
+
+        return format_text(data)
+    from cli_core.table_format import format_table
+
+    return format_table(data, title=title, color=use_color, width=_terminal_width(width, isatty))
+
+
+def render_stream(
+    pages: Iterable, *, query=None, timestamp_format: str = "iso8601"
+) -> Iterator[str]:
+    """The yaml-stream format: one string per page, each page a one-element YAML list.
+
+    Pages are printed as they arrive, so a long listing starts to show at once. The query is
+    applied to **each page** on its own (not to the merged result, as in the other formats);
+    an empty page prints nothing.
+    """
+    check_timestamp_format(timestamp_format)
+    for page in pages:
+        page = prepare(page, timestamp_format)
+        if page == {}:
+            continue
+        page = apply_query(query, page)
+        if page == {}:
+            continue
+        yield _dump_yaml([page])
+
+
+def print_result(data, stream, **kwargs) -> None:
+    """Render ``data`` (keyword arguments as for ``render``) and write it to ``stream``."""
+    text = render(data, **kwargs)
+    if text:
+        stream.write(text)
+
+
+def style_error(line: str, *, color: str = "auto", isatty: bool = False) -> str:
+    """An error line for stderr, in bold red when colour is on (auto: when stderr is a tty)."""
+    if _use_color(color, isatty):
+        return f"{_ERROR_STYLE}{line}{_RESET}"
+    return line
