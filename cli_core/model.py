@@ -174,6 +174,4 @@ class Command:
         shape = self.input
         if shape is None:
             return ()
-        return tuple(
-            name for name in shape.required if not shape.members[name].idempotency_token
-        )
+        return tuple(name for name in shape.required if not shape.members[name].idempotency_token)

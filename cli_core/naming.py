@@ -23,6 +23,7 @@ _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s$")
 _CAP_WORD = re.compile(r"(.)([A-Z][a-z]+)")
 _LOWER_CAP = re.compile(r"([a-z0-9])([A-Z])")
 
+
 def reference_name(name: str, sep: str = "-") -> str:
     """The name exactly as the reference CLI derives it (possibly with a leading separator)."""
     if sep in name:

@@ -1,0 +1,7 @@
+"""``python -m cli_core`` is the clishape program."""
+
+import sys
+
+from commands.app import main
+
+sys.exit(main())

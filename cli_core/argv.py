@@ -1,0 +1,273 @@
+"""Stage 2 — the command line: global options, then one command's options from its spec.
+
+Two argparse parsers, both with prefix abbreviations off (``--out`` is never ``--output``):
+
+* the global parser runs over the whole argv, so global options work before the service or
+  after the command, as in the AWS CLI; whatever it does not know is handed on;
+* the command parser is built from the command's input shape: one ``--kebab-case`` option per
+  top-level member (lists take several tokens, booleans are a ``--x``/``--no-x`` pair), then
+  ``--cli-input-json``/``--cli-input-yaml``, the pagination options, ``--generate-cli-skeleton``.
+
+argparse only collects the raw tokens; ``cli_core.values`` turns each into a typed value, so every
+conversion error names its option. Errors are collected where argparse allows: every unknown
+option is listed at once, and every missing required option is named in one message.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+
+from .errors import UsageError
+from .globalopts import (
+    CLI_INPUT_OPTIONS,
+    GLOBAL_OPTIONS,
+    SKELETON_MODES,
+    SKELETON_OPTION,
+)
+from .model import Command
+from .values import convert_option
+
+PAGINATION_ARGS = {
+    "--starting-token": ("StartingToken", "string"),
+    "--page-size": ("PageSize", "integer"),
+    "--max-items": ("MaxItems", "integer"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises UsageError instead of printing and exiting."""
+
+    def __init__(self, **kwargs):
+        super().__init__(add_help=False, allow_abbrev=False, **kwargs)
+
+    def error(self, message: str):  # noqa: D401 - argparse's hook
+        raise UsageError(message)
+
+
+class _Once(argparse.Action):
+    """Store a value, refusing a second occurrence instead of silently keeping the last."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            raise UsageError(
+                f"{option_string} was given more than once; give it once "
+                "(for several list items, write them after one option)"
+            )
+        setattr(namespace, self.dest, values)
+
+
+class _BoolPair(argparse.Action):
+    """``--x`` / ``--no-x`` writing True / False to one destination; both together is an error."""
+
+    def __init__(self, option_strings, dest, const=None, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, const=const, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        previous = getattr(namespace, self.dest, None)
+        if previous is not None:
+            pair = sorted({option_string, self.metadata_other})
+            raise UsageError(f"Cannot specify both {pair[0]} and {pair[1]}; give one of them")
+        setattr(namespace, self.dest, self.const)
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of seconds, got '{text}'"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more seconds, got '{text}'")
+    return value
+
+
+# -- global options ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GlobalArgs:
+    """The global options as given (None where not given)."""
+
+    debug: bool = False
+    endpoint_url: str | None = None
+    no_verify_ssl: bool = False
+    no_paginate: bool = False
+    output: str | None = None
+    query: str | None = None
+    profile: str | None = None
+    region: str | None = None
+    version: bool = False
+    color: str | None = None
+    no_sign_request: bool = False
+    ca_bundle: str | None = None
+    cli_read_timeout: int | None = None
+    cli_connect_timeout: int | None = None
+    cli_binary_format: str | None = None
+    no_cli_pager: bool = False
+    cli_auto_prompt: bool = False
+    no_cli_auto_prompt: bool = False
+    cli_dry_run: bool = False
+
+
+def _global_parser() -> _Parser:
+    parser = _Parser(prog="clishape")
+    for opt in GLOBAL_OPTIONS:
+        if opt.kind == "flag":
+            parser.add_argument(opt.name, dest=opt.dest, action="store_true")
+        elif opt.kind == "int":
+            parser.add_argument(opt.name, dest=opt.dest, type=_non_negative_int, action=_Once)
+        else:
+            parser.add_argument(opt.name, dest=opt.dest, action=_Once)
+    return parser
+
+
+def split_globals(argv: list[str]) -> tuple[GlobalArgs, list[str]]:
+    """Take the global options out of argv wherever they stand; return them and the rest."""
+    namespace, rest = _global_parser().parse_known_args(argv)
+    values = vars(namespace)
+    for opt in GLOBAL_OPTIONS:
+        value = values.get(opt.dest)
+        if opt.kind == "choice" and value is not None and value not in opt.choices:
+            raise UsageError(
+                f"argument {opt.name}: invalid choice '{value}' "
+                f"(choose from {', '.join(opt.choices)})"
+            )
+    if values.get("cli_auto_prompt") and values.get("no_cli_auto_prompt"):
+        raise UsageError("Cannot specify both --cli-auto-prompt and --no-cli-auto-prompt")
+    return GlobalArgs(**{k: v for k, v in values.items() if v is not None}), rest
+
+
+# -- one command -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    """What the command line says about one command, values already typed."""
+
+    command: Command
+    params: dict = field(default_factory=dict)  # member name -> value, model order
+    options: dict = field(default_factory=dict)  # member name -> option typed
+    cli_input_json: str | None = None
+    cli_input_yaml: str | None = None
+    skeleton: str | None = None
+    pagination: dict = field(default_factory=dict)  # StartingToken / PageSize / MaxItems
+    help: bool = False
+
+
+def _member_dest(name: str) -> str:
+    return "m_" + name
+
+
+def build_parser(command: Command) -> _Parser:
+    """The argparse parser of one command (raw tokens only; conversion happens later)."""
+    parser = _Parser(prog=f"clishape {command.service} {command.name}")
+    for name, member in command.input.members.items() if command.input else ():
+        names = [member.option, *member.aliases]
+        dest = _member_dest(name)
+        if member.shape.type == "boolean":
+            on = parser.add_argument(*names, dest=dest, action=_BoolPair, const=True)
+            off_names = ["--no-" + n[2:] for n in names]
+            off = parser.add_argument(*off_names, dest=dest, action=_BoolPair, const=False)
+            on.metadata_other, off.metadata_other = off_names[0], names[0]
+        elif member.shape.type == "list":
+            parser.add_argument(*names, dest=dest, nargs="*", action=_Once)
+        else:
+            parser.add_argument(*names, dest=dest, action=_Once)
+    for name in CLI_INPUT_OPTIONS:
+        parser.add_argument(name, dest=name[2:].replace("-", "_"), action=_Once)
+    if command.pagination:
+        for name in PAGINATION_ARGS:
+            if name == "--page-size" and not command.pagination.get("limit_key"):
+                continue
+            parser.add_argument(name, dest="p_" + name[2:], action=_Once)
+    parser.add_argument(SKELETON_OPTION, dest="skeleton", nargs="?", const="input", action=_Once)
+    parser.add_argument("-h", "--help", dest="help", action="store_true")
+    return parser
+
+
+def parse_command(command: Command, args: list[str]) -> ParsedCommand:
+    """Parse the tokens after ``<service> <command>``."""
+    namespace, extras = build_parser(command).parse_known_args(args)
+    if extras and extras[0] == "help" or namespace.help:
+        return ParsedCommand(command=command, help=True)
+    if extras:
+        raise UsageError("Unknown options: " + ", ".join(extras))
+
+    values = vars(namespace)
+    skeleton = values.get("skeleton")
+    if skeleton is not None and skeleton not in SKELETON_MODES:
+        raise UsageError(
+            f"argument {SKELETON_OPTION}: invalid choice '{skeleton}' "
+            f"(choose from {', '.join(SKELETON_MODES)})"
+        )
+
+    params: dict = {}
+    options: dict = {}
+    if command.input is not None:
+        for name, member in command.input.members.items():
+            raw = values.get(_member_dest(name))
+            if raw is None:
+                continue
+            options[name] = _typed_option(args, member)
+            params[name] = convert_option(member, raw, options[name])
+
+    pagination = {}
+    for name, (key, kind) in PAGINATION_ARGS.items():
+        raw = values.get("p_" + name[2:])
+        if raw is not None:
+            pagination[key] = _pagination_value(name, raw, kind)
+
+    parsed = ParsedCommand(
+        command=command,
+        params=params,
+        options=options,
+        cli_input_json=values.get("cli_input_json"),
+        cli_input_yaml=values.get("cli_input_yaml"),
+        skeleton=skeleton,
+        pagination=pagination,
+    )
+    _check_required(parsed)
+    return parsed
+
+
+def _typed_option(args: list[str], member) -> str:
+    """Which of the member's option names the user wrote (for messages)."""
+    names = [member.option, *member.aliases]
+    if member.shape.type == "boolean":
+        names += ["--no-" + n[2:] for n in names]
+    for token in args:
+        head = token.split("=", 1)[0]
+        if head in names:
+            return head
+    return member.option
+
+
+def _pagination_value(name: str, raw: str, kind: str):
+    if kind == "string":
+        return raw
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise UsageError(f"argument {name}: expected an integer, got '{raw}'") from None
+
+
+def _check_required(parsed: ParsedCommand) -> None:
+    """Name every missing required option at once.
+
+    Input documents may supply members, so with ``--cli-input-json``/``--cli-input-yaml`` the check
+    waits for the merged request; an ``input``/``yaml-input`` skeleton needs nothing.
+    """
+    if parsed.cli_input_json is not None or parsed.cli_input_yaml is not None:
+        return
+    if parsed.skeleton in ("input", "yaml-input"):
+        return
+    command = parsed.command
+    missing = [
+        command.input.members[name].option
+        for name in command.required_members
+        if name not in parsed.params
+    ]
+    if missing:
+        raise UsageError("the following arguments are required: " + ", ".join(missing))

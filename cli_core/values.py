@@ -1,0 +1,260 @@
+"""Stage 2 — turn one option's raw tokens into a typed value, by the member's shape.
+
+* ``file://path`` (text) and ``fileb://path`` (bytes) work for every parameter type, long and
+  float included (the AWS CLI refuses them there).
+* Scalars: strings as given; integer/long/float/double by ``int``/``float``; timestamps as
+  ISO 8601 or epoch seconds (to an aware datetime); blobs stay text (or bytes from ``fileb://``)
+  until the request stage applies ``--cli-binary-format``.
+* Structures and maps: JSON when the value starts with ``{``, otherwise shorthand; lists: one
+  JSON list, or one item per token (JSON or shorthand for complex items); documents: JSON.
+* Shorthand gives strings; they are then coerced along the shape (integers, booleans, lists
+  from single values), and every failure is a ParamError naming the option and the path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+
+from .errors import ParamError
+from .model import Member, Shape
+
+FILE_PREFIXES = ("file://", "fileb://")
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def load_param_file(uri: str, option: str | None = None) -> str | bytes:
+    """Contents of a ``file://`` (text) or ``fileb://`` (bytes) value."""
+    binary = uri.startswith("fileb://")
+    path = uri[len("fileb://") :] if binary else uri[len("file://") :]
+    path = os.path.expandvars(os.path.expanduser(path))
+    try:
+        if binary:
+            with open(path, "rb") as fh:
+                return fh.read()
+        encoding = os.environ.get("AWS_CLI_FILE_ENCODING") or "utf-8"
+        with open(path, encoding=encoding) as fh:
+            return fh.read()
+    except UnicodeDecodeError:
+        raise ParamError(
+            f"cannot read {uri} as text; for a binary file use the fileb:// prefix", option
+        ) from None
+    except OSError as exc:
+        raise ParamError(f"cannot read {uri}: {exc.strerror}", option) from None
+
+
+def _maybe_file(raw, option: str):
+    if isinstance(raw, str) and raw.startswith(FILE_PREFIXES):
+        return load_param_file(raw, option)
+    return raw
+
+
+# -- options -----------------------------------------------------------------------------------
+
+
+def convert_option(member: Member, raw, option: str):
+    """The typed value of one top-level option. ``raw`` is a str, a list of str, or a bool."""
+    shape = member.shape
+    if isinstance(raw, bool):
+        return raw
+    if shape.type == "list":
+        return _convert_list_option(shape, raw, option)
+    value = _maybe_file(raw, option)
+    return convert_text(shape, value, option, "")
+
+
+def _convert_list_option(shape: Shape, tokens: list[str], option: str):
+    if len(tokens) == 1 and tokens[0].startswith(FILE_PREFIXES):
+        content = load_param_file(tokens[0], option)
+        if isinstance(content, bytes):
+            if shape.member.shape.type == "blob":
+                return [content]
+            raise ParamError("fileb:// gives bytes; this option expects text, use file://", option)
+        if content.strip().startswith("["):
+            return _coerce(shape, _json(content, option), option, "")
+        tokens = content.split()  # a file of plain items: one item per whitespace-separated word
+    if len(tokens) == 1 and tokens[0].strip().startswith("["):
+        return _coerce(shape, _json(tokens[0], option), option, "")
+    item = shape.member.shape
+    return [
+        convert_text(item, _maybe_file(tok, option) if len(tokens) == 1 else tok, option, f"[{i}]")
+        for i, tok in enumerate(tokens)
+    ]
+
+
+def convert_text(shape: Shape, value, option: str, path: str):
+    """Convert one textual value (or bytes from fileb://) to the shape's type."""
+    kind = shape.type
+    if isinstance(value, bytes) and kind not in ("blob",):
+        if kind in ("string", "structure", "map", "list", "document"):
+            try:
+                value = value.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ParamError(
+                    "fileb:// gave bytes that are not UTF-8 text; this option expects text", option
+                ) from None
+        else:
+            value = value.decode("ascii", "replace")
+    if kind in ("structure", "map"):
+        if value.strip().startswith("{"):
+            return _coerce(shape, _json(value, option), option, "")
+        if kind == "structure" and _is_value_wrapper(shape) and "=" not in value:
+            return {"Value": value}
+        return _coerce(shape, _shorthand(value, option), option, "", from_shorthand=True)
+    if kind == "list":
+        if value.strip().startswith("["):
+            return _coerce(shape, _json(value, option), option, "")
+        item = shape.member.shape
+        if item.type in ("structure", "map", "list"):
+            return [_coerce(item, _shorthand(value, option), option, "[0]", from_shorthand=True)]
+        return [convert_text(item, value, option, "[0]")]
+    if kind == "document":
+        return _json(value, option)
+    return _scalar(shape, value, option, path)
+
+
+def _is_value_wrapper(shape: Shape) -> bool:
+    members = shape.members
+    return list(members) == ["Value"] and members["Value"].shape.type == "string"
+
+
+# -- parsing helpers ---------------------------------------------------------------------------
+
+
+def _json(text: str, option: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParamError(
+            f"Invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}\n"
+            f"{_caret_line(text, exc.pos)}",
+            option,
+        ) from None
+
+
+def _caret_line(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end != -1 else len(text)]
+    return f"{line}\n{' ' * (pos - start)}^"
+
+
+def _shorthand(text: str, option: str):
+    from .shorthand import ShorthandError, parse
+
+    try:
+        return parse(text, load_file=lambda uri: load_param_file(uri, option))
+    except ShorthandError as exc:
+        raise ParamError(str(exc), option) from None
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    """ISO 8601 (a date alone, ``Z`` or an offset; no zone means UTC) or epoch seconds."""
+    text = text.strip()
+    try:
+        return datetime.fromtimestamp(float(text), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        pass
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+_EXPECTED = {
+    "integer": "an integer",
+    "long": "an integer",
+    "float": "a number",
+    "double": "a number",
+    "boolean": "true or false",
+    "timestamp": "an ISO 8601 timestamp (2024-01-31T12:00:00Z) or epoch seconds",
+}
+
+
+def _bad(shape: Shape, value, option: str, path: str) -> ParamError:
+    where = f"{path.lstrip('.')}: " if path else ""
+    return ParamError(f"{where}expected {_EXPECTED[shape.type]}, got '{value}'", option)
+
+
+def _scalar(shape: Shape, value, option: str, path: str):
+    kind = shape.type
+    if kind in ("string", "blob") or not isinstance(value, str):
+        return value
+    if kind in ("integer", "long"):
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise _bad(shape, value, option, path) from None
+    if kind in ("float", "double"):
+        try:
+            return float(value.strip())
+        except ValueError:
+            raise _bad(shape, value, option, path) from None
+    if kind == "boolean":
+        lowered = value.strip().lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        raise _bad(shape, value, option, path)
+    if kind == "timestamp":
+        parsed = parse_timestamp(value)
+        if parsed is None:
+            raise _bad(shape, value, option, path)
+        return parsed
+    return value
+
+
+# -- coercion along the shape ------------------------------------------------------------------
+
+
+def _coerce(shape: Shape, value, option: str, path: str, from_shorthand: bool = False):
+    """Walk a parsed JSON or shorthand value with its shape.
+
+    Shorthand values are strings: they become integers, numbers, booleans and timestamps here,
+    and a single value where a list is expected becomes a one-item list. JSON values keep their
+    JSON types, except that timestamp strings become datetimes. Unknown keys and wrong JSON types
+    are left for validation, which reports every problem at once with its path.
+    """
+    kind = shape.type
+    if kind == "structure" and isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            member = shape.members.get(key)
+            if member is None:
+                out[key] = item
+                continue
+            if from_shorthand and member.shape.type == "document":
+                raise ParamError(
+                    "Shorthand syntax does not support document types. Use JSON input for "
+                    f"the whole option to give the nested parameter: {_join(path, key)}",
+                    option,
+                )
+            out[key] = _coerce(member.shape, item, option, _join(path, key), from_shorthand)
+        return out
+    if kind == "list":
+        if from_shorthand and not isinstance(value, list) and value is not None:
+            value = [value]
+        if isinstance(value, list):
+            return [
+                _coerce(shape.member.shape, item, option, f"{path}[{i}]", from_shorthand)
+                for i, item in enumerate(value)
+            ]
+        return value
+    if kind == "map" and isinstance(value, dict):
+        return {
+            key: _coerce(shape.value.shape, item, option, _join(path, key), from_shorthand)
+            for key, item in value.items()
+        }
+    if from_shorthand and isinstance(value, str):
+        return _scalar(shape, value, option, path)
+    if kind == "timestamp" and isinstance(value, str):
+        parsed = parse_timestamp(value)
+        return parsed if parsed is not None else value
+    return value
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
