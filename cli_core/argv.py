@@ -42,6 +42,9 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(add_help=False, allow_abbrev=False, **kwargs)
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
+        if message.endswith("expected one argument"):
+            option = message.split()[1].rstrip(":")
+            message += f" (for a value that starts with '-', write {option}=VALUE)"
         raise UsageError(message)
 
 
@@ -189,11 +192,12 @@ def build_parser(command: Command) -> _Parser:
 
 def parse_command(command: Command, args: list[str]) -> ParsedCommand:
     """Parse the tokens after ``<service> <command>``."""
-    namespace, extras = build_parser(command).parse_known_args(args)
+    parser = build_parser(command)
+    namespace, extras = parser.parse_known_args(args)
     if extras and extras[0] == "help" or namespace.help:
         return ParsedCommand(command=command, help=True)
     if extras:
-        raise UsageError("Unknown options: " + ", ".join(extras))
+        raise UsageError("Unknown options: " + ", ".join(extras) + _suggest(parser, extras))
 
     values = vars(namespace)
     skeleton = values.get("skeleton")
@@ -230,6 +234,21 @@ def parse_command(command: Command, args: list[str]) -> ParsedCommand:
     )
     _check_required(parsed)
     return parsed
+
+
+def _suggest(parser: _Parser, extras: list[str]) -> str:
+    """`` (did you mean --x?)`` for unknown options close to a real one."""
+    import difflib
+
+    known = [o for o in parser._option_string_actions if o.startswith("--")]
+    known += [opt.name for opt in GLOBAL_OPTIONS]
+    hints = []
+    for token in extras:
+        if token.startswith("--"):
+            close = difflib.get_close_matches(token.split("=", 1)[0], known, n=1, cutoff=0.6)
+            if close:
+                hints.append(f"{token.split('=', 1)[0]} → {close[0]}")
+    return f" (did you mean: {', '.join(hints)})" if hints else ""
 
 
 def _typed_option(args: list[str], member) -> str:

@@ -301,11 +301,7 @@ def _page(io: IO, gargs: GlobalArgs, make) -> int:
 
 
 def _usage_hint() -> str:
-    return (
-        "usage: clishape [options] <service> <command> [parameters]\n"
-        "To see help text, run: clishape help | clishape <service> help | "
-        "clishape <service> <command> help"
-    )
+    return "usage: clishape [options] <service> <command> [parameters] (see: clishape help)"
 
 
 def _invalid_choice(kind: str, value: str, choices: list[str], service: str = "") -> str:
