@@ -16,7 +16,7 @@ option is listed at once, and every missing required option is named in one mess
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from .errors import UsageError
 from .globalopts import (
@@ -89,29 +89,32 @@ def _non_negative_int(text: str) -> int:
 # -- global options ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GlobalArgs:
-    """The global options as given (None where not given)."""
+GLOBAL_DEFAULTS = {
+    "debug": False,
+    "endpoint_url": None,
+    "no_verify_ssl": False,
+    "no_paginate": False,
+    "output": None,
+    "query": None,
+    "profile": None,
+    "region": None,
+    "version": False,
+    "color": None,
+    "no_sign_request": False,
+    "ca_bundle": None,
+    "cli_read_timeout": None,
+    "cli_connect_timeout": None,
+    "cli_binary_format": None,
+    "no_cli_pager": False,
+    "cli_auto_prompt": False,
+    "no_cli_auto_prompt": False,
+    "cli_dry_run": False,
+}
 
-    debug: bool = False
-    endpoint_url: str | None = None
-    no_verify_ssl: bool = False
-    no_paginate: bool = False
-    output: str | None = None
-    query: str | None = None
-    profile: str | None = None
-    region: str | None = None
-    version: bool = False
-    color: str | None = None
-    no_sign_request: bool = False
-    ca_bundle: str | None = None
-    cli_read_timeout: int | None = None
-    cli_connect_timeout: int | None = None
-    cli_binary_format: str | None = None
-    no_cli_pager: bool = False
-    cli_auto_prompt: bool = False
-    no_cli_auto_prompt: bool = False
-    cli_dry_run: bool = False
+# The global options as given (None where not given); a namedtuple: cheap to import.
+GlobalArgs = namedtuple(
+    "GlobalArgs", list(GLOBAL_DEFAULTS), defaults=list(GLOBAL_DEFAULTS.values())
+)
 
 
 def _global_parser() -> _Parser:
@@ -145,18 +148,20 @@ def split_globals(argv: list[str]) -> tuple[GlobalArgs, list[str]]:
 # -- one command -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ParsedCommand:
-    """What the command line says about one command, values already typed."""
-
-    command: Command
-    params: dict = field(default_factory=dict)  # member name -> value, model order
-    options: dict = field(default_factory=dict)  # member name -> option typed
-    cli_input_json: str | None = None
-    cli_input_yaml: str | None = None
-    skeleton: str | None = None
-    pagination: dict = field(default_factory=dict)  # StartingToken / PageSize / MaxItems
-    help: bool = False
+# What the command line says about one command, values already typed:
+#   command         the cli_core.model.Command
+#   params          member name -> typed value, in model order (only what the user gave)
+#   options         member name -> the option the user typed ("--domain-id")
+#   cli_input_json  raw values of --cli-input-json / --cli-input-yaml (not yet loaded)
+#   cli_input_yaml
+#   skeleton        None, "input", "yaml-input" or "output"
+#   pagination      PaginationConfig keys given: StartingToken / PageSize / MaxItems
+#   help            True when a help page was asked for
+ParsedCommand = namedtuple(
+    "ParsedCommand",
+    "command params options cli_input_json cli_input_yaml skeleton pagination help",
+    defaults=({}, {}, None, None, None, {}, False),
+)
 
 
 def _member_dest(name: str) -> str:

@@ -8,16 +8,17 @@ Read with configparser only when a setting is needed; botocore is not involved. 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from .errors import ConfigError
 
 
-@dataclass(frozen=True)
 class ProfileConfig:
-    path: str
-    profile: str
-    values: dict = field(default_factory=dict)
+    """One profile's settings: ``path`` of the config file, ``profile`` name, ``values``."""
+
+    __slots__ = ("path", "profile", "values")
+
+    def __init__(self, path: str, profile: str, values: dict | None = None):
+        self.path, self.profile, self.values = path, profile, values or {}
 
     def get(self, key: str, default=None):
         return self.values.get(key, default)

@@ -11,28 +11,25 @@ from __future__ import annotations
 
 import difflib
 import os
-import platform
 import sys
-from dataclasses import dataclass, field
 
 from . import __version__
 from .argv import GlobalArgs, ParsedCommand, parse_command, split_globals
 from .errors import INTERRUPT_EXIT, CLIError, UsageError
 
 
-@dataclass
 class IO:
     """The streams and environment of one run (real ones, or the testing helper's)."""
 
-    stdin: object = None
-    stdout: object = None
-    stderr: object = None
-    environ: dict = field(default_factory=dict)
-    isatty: bool = False
-    width: int = 80
+    def __init__(self, stdin=None, stdout=None, stderr=None, environ=None, isatty=False, width=80):
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.environ = {} if environ is None else environ
+        self.isatty, self.width = isatty, width
 
 
 def version_string() -> str:
+    import platform
+
     return (
         f"clishape/{__version__} Python/{platform.python_version()} "
         f"{platform.system()}/{platform.release()}"
@@ -68,15 +65,17 @@ def main(argv: list[str] | None = None, io: IO | None = None) -> int:
 
 
 def _real_io() -> IO:
-    import shutil
-
+    try:
+        width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+    except (ValueError, OSError):
+        width = 80
     return IO(
         stdin=sys.stdin,
         stdout=sys.stdout,
         stderr=sys.stderr,
         environ=os.environ,
         isatty=sys.stdout.isatty(),
-        width=shutil.get_terminal_size((80, 24)).columns,
+        width=width,
     )
 
 

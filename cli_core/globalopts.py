@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
+
+# name: with dashes; kind: "flag" (no value), "string", "int" or "choice"; help_type: the type the
+# help page shows, when it is not derived from kind. (A namedtuple: cheap on the start-up path.)
+_GlobalOption = namedtuple(
+    "GlobalOption", "name kind dest help choices help_type", defaults=((), "")
+)
 
 
-@dataclass(frozen=True)
-class GlobalOption:
-    name: str  # with dashes
-    kind: str  # "flag" (no value), "string", "int", "choice"
-    dest: str
-    help: str
-    choices: tuple[str, ...] = ()
-    help_type: str = ""  # the type the help page shows; defaults to kind
+class GlobalOption(_GlobalOption):
+    __slots__ = ()
 
     @property
     def shown_type(self) -> str:

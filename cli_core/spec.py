@@ -13,9 +13,9 @@ the compiler version, so the hot path is one small JSON read and PyYAML is never
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import zlib
 from pathlib import Path
 
 from .errors import SpecError
@@ -280,7 +280,7 @@ def _cache_file(command_file: Path) -> Path | None:
     root = cache_root()
     if root is None:
         return None
-    digest = hashlib.sha1(str(command_file.resolve()).encode()).hexdigest()[:20]
+    digest = format(zlib.crc32(os.path.abspath(command_file).encode()), "08x")
     return root / "specs" / f"{command_file.stem}-{digest}.json"
 
 

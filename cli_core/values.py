@@ -151,8 +151,12 @@ def _shorthand(text: str, option: str):
         raise ParamError(str(exc), option) from None
 
 
-def parse_timestamp(text: str) -> datetime | None:
-    """ISO 8601 (a date alone, ``Z`` or an offset; no zone means UTC) or epoch seconds."""
+def parse_timestamp(text: str):
+    """ISO 8601 (a date alone, ``Z`` or an offset; no zone means UTC) or epoch seconds.
+
+    Returns an aware datetime, or None when the text is neither.
+    """
+
     text = text.strip()
     try:
         return datetime.fromtimestamp(float(text), tz=UTC)

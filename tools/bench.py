@@ -1,0 +1,252 @@
+"""Whole-process start-up benchmarks, measured side by side in one run.
+
+    python tools/bench.py [--runs N] [--only NAME ...] [--all-specs DIR]
+
+Every case is a command line run as a fresh process. Runs are interleaved (one of each case per
+round, in a shuffled order) so that machine noise hits every case alike; the report gives each
+case's median wall time and its ratio to the baseline case of its group (``python -c pass``
+for start-up cases). Absolute times are printed for the reader but never asserted anywhere:
+only ratios mean something across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SEED = ["voice-id", "describe-speaker-enrollment-job"]
+CLI = [PY, "-m", "cli_core"]
+
+
+@dataclass
+class Case:
+    name: str
+    argv: list[str]
+    baseline: str = "python -c pass"
+    env: dict = field(default_factory=dict)
+    expect_rc: int | None = 0
+    budget: float | None = None  # the issue's ceiling, as a ratio to the baseline
+
+
+def startup_cases(aws: str | None) -> list[Case]:
+    cases = [
+        Case("python -c pass", [PY, "-c", "pass"], baseline=""),
+        Case("clishape … help", [*CLI, *SEED, "help"], budget=3.0),
+        Case("clishape usage error", [*CLI, *SEED, "--domain-id", "d"], expect_rc=252, budget=3.0),
+        Case("clishape skeleton input", [*CLI, *SEED, "--generate-cli-skeleton", "input"], budget=3.0),
+        Case(
+            "clishape skeleton yaml-input",
+            [*CLI, *SEED, "--generate-cli-skeleton", "yaml-input"],
+            budget=3.0,
+        ),
+        Case("clishape voice-id help", [*CLI, "voice-id", "help"]),
+        Case("clishape help", [*CLI, "help"]),
+    ]
+    if aws:
+        cases += [
+            Case(
+                "aws skeleton input",
+                [aws, *SEED, "--generate-cli-skeleton", "input"],
+            ),
+            Case("aws usage error", [aws, *SEED, "--domain-id", "d"], expect_rc=None),
+        ]
+    return cases
+
+
+def big_input_cases(workdir: Path) -> list[Case]:
+    """A 10 MB --cli-input-json, merged, validated and printed, against json.load + json.dump."""
+    fixtures = ROOT / "tests" / "fixtures" / "specs"
+    big = workdir / "big.json"
+    items = []
+    size = 0
+    i = 0
+    while size < 10_000_000:
+        item = {"Name": f"item-{i:08d}", "Value": "x" * 64, "Count": i, "Enabled": i % 2 == 0}
+        items.append(item)
+        size += len(json.dumps(item)) + 2
+        i += 1
+    big.write_text(json.dumps({"Items": items}))
+    env = {"CLISHAPE_SPEC_PATH": str(fixtures)}
+    plain = (
+        "import json,sys; d=json.load(open(sys.argv[1])); "
+        "sys.stdout.write(json.dumps(d, indent=4))"
+    )
+    return [
+        Case("json.load + json.dump (10 MB)", [PY, "-c", plain, str(big)], baseline=""),
+        Case(
+            "clishape --cli-input-json 10 MB --cli-dry-run",
+            [*CLI, "blobby", "put-items", "--cli-input-json", f"file://{big}", "--cli-dry-run"],
+            baseline="json.load + json.dump (10 MB)",
+            env=env,
+            budget=3.0,
+        ),
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def service_cases(aws: str | None, workdir: Path):
+    """The seed command against the embedded service (started once, outside the timing)."""
+    port = _free_port()
+    state = workdir / "local"
+    server = subprocess.Popen(
+        [PY, "-m", "cli_core.local.cli", "serve", "--port", str(port), "--state-dir", str(state)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    seeded = subprocess.run(
+        [PY, "-m", "cli_core.local.cli", "seed", "--endpoint-url", url, "--json"],
+        capture_output=True,
+        text=True,
+    )
+    ids = json.loads(seeded.stdout or "{}")
+    creds = {
+        "AWS_ACCESS_KEY_ID": "AKIDLOCALCLISHAPE",
+        "AWS_SECRET_ACCESS_KEY": "clishape-local-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    args = [*SEED, "--domain-id", ids.get("domain_id", ""), "--job-id", ids.get("job_id", "")]
+    cases = [
+        Case("clishape real call", [*CLI, "--endpoint-url", url, *args], baseline="", env=creds)
+    ]
+    if aws:
+        cases.append(
+            Case(
+                "aws real call",
+                [aws, "--endpoint-url", url, *args],
+                baseline="",
+                env=creds,
+            )
+        )
+    return cases, server
+
+
+def measure(cases: list[Case], runs: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {c.name: [] for c in cases}
+    base_env = dict(os.environ)
+    for case in cases:  # one warm-up each (fills the compiled-spec cache), checking exit codes
+        env = {**base_env, **case.env}
+        done = subprocess.run(case.argv, capture_output=True, env=env)
+        if case.expect_rc is not None and done.returncode != case.expect_rc:
+            print(f"! {case.name}: exit {done.returncode}: {done.stderr.decode()[:300]}")
+    for _ in range(runs):
+        order = list(cases)
+        random.shuffle(order)
+        for case in order:
+            env = {**base_env, **case.env}
+            start = time.perf_counter()
+            subprocess.run(case.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            times[case.name].append(time.perf_counter() - start)
+    return times
+
+
+def report(title: str, cases: list[Case], times: dict[str, list[float]]) -> list[str]:
+    medians = {name: statistics.median(ts) for name, ts in times.items()}
+    lines = [f"## {title}", f"{'case':<48} {'median ms':>10} {'ratio':>8}  budget"]
+    failures = []
+    for case in cases:
+        median = medians[case.name]
+        base = medians.get(case.baseline) if case.baseline else None
+        ratio = median / base if base else None
+        budget = ""
+        if case.budget is not None and ratio is not None:
+            ok = ratio <= case.budget
+            budget = f"≤ {case.budget:.1f}× {'ok' if ok else 'OVER'}"
+            if not ok:
+                failures.append(case.name)
+        ratio_text = f"{ratio:>7.2f}×" if ratio is not None else f"{'':>8}"
+        lines.append(f"{case.name:<48} {median * 1000:>10.1f} {ratio_text}  {budget}")
+    print("\n".join(lines) + "\n")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--groups", nargs="*", default=["startup", "big-input", "service"],
+        help="which groups to run: startup, big-input, service, specs",
+    )  # fmt: skip
+    parser.add_argument(
+        "--all-specs", metavar="DIR",
+        help="a folder with every botocore service imported: compares start-up with it in "
+        "CLISHAPE_SPEC_PATH against Voice ID alone (group 'specs')",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    aws = shutil.which("aws")
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        os.environ["CLISHAPE_CACHE_DIR"] = str(workdir / "cache")
+        if "startup" in args.groups:
+            cases = startup_cases(aws)
+            failures += report("start-up", cases, measure(cases, args.runs))
+        if "big-input" in args.groups:
+            cases = big_input_cases(workdir)
+            failures += report("10 MB input document", cases, measure(cases, max(3, args.runs // 3)))
+        if "service" in args.groups:
+            cases, server = service_cases(aws, workdir)
+            try:
+                times = measure(cases, args.runs)
+            finally:
+                server.terminate()
+                server.wait()
+            report("real call against the embedded service", cases, times)
+            if aws and times.get("aws real call"):
+                ours = statistics.median(times["clishape real call"])
+                theirs = statistics.median(times["aws real call"])
+                verdict = "ok" if ours <= theirs / 2 else "OVER"
+                print(f"clishape / aws for the same call: {ours / theirs:.2f} (≤ 0.50 {verdict})\n")
+                if ours > theirs / 2:
+                    failures.append("real call")
+        if args.all_specs:
+            failures += _specs_group(Path(args.all_specs), args.runs)
+    if failures:
+        print("over budget: " + ", ".join(failures))
+        return 1
+    return 0
+
+
+def _specs_group(all_specs: Path, runs: int) -> list[str]:
+    """Start-up with every service in CLISHAPE_SPEC_PATH against Voice ID alone (≤ 1.10×)."""
+    alone = {"CLISHAPE_SPEC_PATH": ""}
+    every = {"CLISHAPE_SPEC_PATH": str(all_specs)}
+    skeleton = [*CLI, *SEED, "--generate-cli-skeleton", "input"]
+    cases = [
+        Case("skeleton, voice-id only", skeleton, baseline="", env=alone),
+        Case("skeleton, every service", skeleton, baseline="skeleton, voice-id only", env=every,
+             budget=1.10),
+        Case("voice-id help, voice-id only", [*CLI, "voice-id", "help"], baseline="", env=alone),
+        Case("voice-id help, every service", [*CLI, "voice-id", "help"],
+             baseline="voice-id help, voice-id only", env=every, budget=1.10),
+        Case("clishape help, every service", [*CLI, "help"], baseline="", env=every),
+    ]  # fmt: skip
+    return report("start-up as specs grow", cases, measure(cases, runs))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
