@@ -1,0 +1,45 @@
+"""clishape's embedded, persistent, local Voice ID service.
+
+It speaks Voice ID's wire protocol (AWS JSON 1.0, ``X-Amz-Target: VoiceID.<Operation>``, SigV4)
+on a loopback port and keeps domains, speaker enrollment jobs and speakers in SQLite.
+
+Public API (imported lazily; importing this package loads nothing heavy)::
+
+    from cli_core.local import start_embedded
+    running = start_embedded(state_dir)      # 127.0.0.1, ephemeral port, background thread
+    running.url, running.access_key, running.secret_key
+    running.stop()
+
+    fallback(operation: str, params: dict) -> dict   # answers operations without local state
+
+Modules: ``embedded`` (starting), ``server`` (HTTP + routing), ``voiceid`` (operations and job
+progression), ``store`` (SQLite), ``sigv4`` (signature check), ``shapes`` (request validation
+against botocore's model), ``faults`` (wire errors), ``cli`` (``clishape-local``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DEFAULT_ACCESS_KEY",
+    "DEFAULT_SECRET_KEY",
+    "RunningService",
+    "ServiceFault",
+    "default_state_dir",
+    "start_embedded",
+]
+
+
+def __getattr__(name: str):
+    if name in ("DEFAULT_ACCESS_KEY", "DEFAULT_SECRET_KEY", "RunningService"):
+        from . import embedded
+
+        return getattr(embedded, name)
+    if name in ("start_embedded", "default_state_dir"):
+        from . import embedded
+
+        return getattr(embedded, name)
+    if name == "ServiceFault":
+        from .faults import ServiceFault
+
+        return ServiceFault
+    raise AttributeError(f"module 'cli_core.local' has no attribute {name!r}")

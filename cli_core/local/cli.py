@@ -1,0 +1,213 @@
+"""``clishape-local``: run the local Voice ID service, or seed it with demo data.
+
+    clishape-local serve [--host 127.0.0.1] [--port 7685] [--state-dir D] [--s3-root R]
+    clishape-local seed [--state-dir D] [--s3-root R] [--format json|shell]
+
+``seed`` writes a bundled sample manifest and its audio files into the fake S3 folder, creates a
+demo domain and runs one speaker enrollment job to COMPLETED, then prints their ids. It is
+idempotent (fixed client tokens): running it again prints the same ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import wave
+from pathlib import Path
+
+from .embedded import DEFAULT_ACCESS_KEY, HOME_ENV
+
+DEFAULT_PORT = 7685
+DEMO_BUCKET = "clishape-demo"
+DEMO_MANIFEST_KEY = "enrollment/manifest.json"
+DEMO_OUTPUT_URI = f"s3://{DEMO_BUCKET}/enrollment-output"
+DEMO_ROLE_ARN = "arn:aws:iam::123456789012:role/clishape-demo-voiceid-access"
+DEMO_SPEAKERS = ("caller-0001", "caller-0002", "caller-0003")
+
+# The bundled sample: Voice ID's batch enrollment manifest, one request per demo speaker.
+SAMPLE_MANIFEST = {
+    "Version": "1.0",
+    "SpeakerEnrollmentRequests": [
+        {
+            "RequestId": f"demo-request-{index}",
+            "SpeakerId": speaker,
+            "AudioSpecifications": [
+                {"S3Uri": f"s3://{DEMO_BUCKET}/audio/{speaker}.wav", "ChannelId": 0}
+            ],
+        }
+        for index, speaker in enumerate(DEMO_SPEAKERS, 1)
+    ],
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clishape-local",
+        description="A local, persistent Voice ID service for clishape (no account, no network).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,seed}")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--state-dir",
+            type=Path,
+            help=f"folder of the service's state (default: ${HOME_ENV} or "
+            "~/.local/share/clishape/local)",
+        )
+        sub.add_argument(
+            "--s3-root", type=Path, help="folder standing in for S3 (default: <state-dir>/s3)"
+        )
+
+    serve = commands.add_parser("serve", help="serve Voice ID over HTTP until interrupted")
+    common(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    serve.add_argument(
+        "--access-key", help=f"access key id to accept (default {DEFAULT_ACCESS_KEY})"
+    )
+    serve.add_argument("--secret-key", help="its secret key (default: the built-in local one)")
+    serve.add_argument(
+        "--step-seconds",
+        type=float,
+        help="advance jobs by elapsed time, one step per this many seconds "
+        "(default: one step per describe/list call)",
+    )
+    serve.add_argument(
+        "--processing-steps", type=int, default=3, help="steps a job takes enrolling (default 3)"
+    )
+    serve.add_argument(
+        "--allow-unsigned", action="store_true", help="also accept requests without a signature"
+    )
+    serve.add_argument("--quiet", action="store_true", help="do not log each request")
+
+    seed = commands.add_parser("seed", help="create a demo domain and a completed enrollment job")
+    common(seed)
+    seed.add_argument("--region", default="us-east-1", help="region used in the domain ARN")
+    seed.add_argument(
+        "--format", choices=("json", "shell"), default="json", help="how to print the ids"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args)
+        return seed(args)
+    except OSError as error:
+        print(f"clishape-local: {error}", file=sys.stderr)
+        return 255
+
+
+def serve(args: argparse.Namespace) -> int:
+    from .embedded import build_server
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"clishape-local: warning: listening on {args.host}, not only on loopback",
+            file=sys.stderr,
+        )
+    server = build_server(
+        args.host,
+        args.port,
+        args.state_dir,
+        args.s3_root,
+        access_key=args.access_key,
+        secret_key=args.secret_key,
+        allow_unsigned=args.allow_unsigned,
+        log_requests=not args.quiet,
+        processing_steps=args.processing_steps,
+        step_seconds=args.step_seconds,
+    )
+    service = server.app.service
+    print(
+        f"clishape-local: Voice ID at {server.url} (state {service.store.state_dir}, "
+        f"S3 root {service.config.s3_root}); Ctrl-C stops it",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        service.store.close()
+    return 0
+
+
+def write_silence(path: Path, seconds: float = 1.0) -> None:
+    """A short 8 kHz, 16-bit mono WAV of silence (what Voice ID enrollment audio looks like)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(8000)
+        audio.writeframes(b"\0\0" * int(8000 * seconds))
+
+
+def write_sample_data(s3_root: Path) -> str:
+    """Put the sample manifest and its audio into the fake S3; return the manifest's URI."""
+    bucket = s3_root / DEMO_BUCKET
+    manifest = bucket / DEMO_MANIFEST_KEY
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps(SAMPLE_MANIFEST, indent=2) + "\n", encoding="utf-8")
+    for speaker in DEMO_SPEAKERS:
+        write_silence(bucket / "audio" / f"{speaker}.wav")
+    return f"s3://{DEMO_BUCKET}/{DEMO_MANIFEST_KEY}"
+
+
+def seed_demo(service, region: str = "us-east-1") -> dict:
+    """Create (or find) the demo domain and its completed job; return what a user needs."""
+    manifest_uri = write_sample_data(service.config.s3_root)
+    domain = service.create_domain(
+        {
+            "ClientToken": "clishape-demo-domain",
+            "Name": "clishape-demo",
+            "Description": "Demo domain created by clishape-local seed",
+            "ServerSideEncryptionConfiguration": {"KmsKeyId": "alias/clishape-demo"},
+        },
+        region,
+    )["Domain"]
+    job = service.start_speaker_enrollment_job(
+        {
+            "ClientToken": "clishape-demo-job",
+            "DomainId": domain["DomainId"],
+            "JobName": "clishape-demo-enrollment",
+            "DataAccessRoleArn": DEMO_ROLE_ARN,
+            "InputDataConfig": {"S3Uri": manifest_uri},
+            "OutputDataConfig": {"S3Uri": DEMO_OUTPUT_URI},
+        },
+        region,
+    )["Job"]
+    job = service.run_to_end(domain["DomainId"], job["JobId"])
+    output = f"{DEMO_OUTPUT_URI}/{job['JobId']}/{Path(DEMO_MANIFEST_KEY).name}.out"
+    return {
+        "DomainId": domain["DomainId"],
+        "JobId": job["JobId"],
+        "JobStatus": job["JobStatus"],
+        "OutputFile": output,
+        "SpeakerIds": list(DEMO_SPEAKERS),
+    }
+
+
+def seed(args: argparse.Namespace) -> int:
+    from .embedded import open_service
+
+    service = open_service(args.state_dir, args.s3_root)
+    try:
+        result = seed_demo(service, args.region)
+    finally:
+        service.store.close()
+    if args.format == "shell":
+        print(f"CLISHAPE_DEMO_DOMAIN_ID={result['DomainId']}")
+        print(f"CLISHAPE_DEMO_JOB_ID={result['JobId']}")
+    else:
+        print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

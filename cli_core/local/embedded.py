@@ -1,0 +1,171 @@
+"""Starting the local service: in a background thread (embedded) or in the foreground.
+
+``start_embedded(state_dir)`` is what the driver uses: it binds 127.0.0.1 on an ephemeral port
+and returns a ``RunningService`` with the endpoint ``url``, the credentials it accepts and a
+``stop()`` function. State lives in ``<state_dir>/voiceid.sqlite3`` and survives restarts; the
+fake S3 folder is ``<state_dir>/s3`` unless ``s3_root`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_ACCESS_KEY = "AKIDLOCALCLISHAPE"
+DEFAULT_SECRET_KEY = "clishape-local-secret"
+HOME_ENV = "CLISHAPE_LOCAL_HOME"
+ACCESS_KEY_ENV = "CLISHAPE_LOCAL_ACCESS_KEY"
+SECRET_KEY_ENV = "CLISHAPE_LOCAL_SECRET_KEY"
+
+
+def default_state_dir() -> Path:
+    """``$CLISHAPE_LOCAL_HOME``, else ``~/.local/share/clishape/local``."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return Path(home).expanduser()
+    return Path.home() / ".local" / "share" / "clishape" / "local"
+
+
+def default_credentials() -> tuple[str, str]:
+    """The credentials the service accepts: env overrides, else the built-in local pair."""
+    return (
+        os.environ.get(ACCESS_KEY_ENV) or DEFAULT_ACCESS_KEY,
+        os.environ.get(SECRET_KEY_ENV) or DEFAULT_SECRET_KEY,
+    )
+
+
+@dataclass
+class RunningService:
+    """A started local service. ``stop()`` may be called more than once."""
+
+    url: str
+    stop: Callable[[], None]
+    state_dir: Path
+    s3_root: Path
+    access_key: str
+    secret_key: str
+    region: str = "us-east-1"
+    app: object = field(default=None, repr=False)
+
+    def client_kwargs(self) -> dict:
+        """Keyword arguments for ``boto3.client('voice-id', **kwargs)`` aimed at this service."""
+        return {
+            "endpoint_url": self.url,
+            "region_name": self.region,
+            "aws_access_key_id": self.access_key,
+            "aws_secret_access_key": self.secret_key,
+        }
+
+    def __enter__(self) -> RunningService:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def open_service(
+    state_dir: str | Path | None = None,
+    s3_root: str | Path | None = None,
+    *,
+    processing_steps: int = 3,
+    step_seconds: float | None = None,
+    clock: Callable[[], float] | None = None,
+):
+    """The ``VoiceIdService`` over the state folder (created when missing), without a server."""
+    from .store import Store
+    from .voiceid import ServiceConfig, VoiceIdService
+
+    state = Path(state_dir) if state_dir is not None else default_state_dir()
+    s3 = Path(s3_root) if s3_root is not None else state / "s3"
+    s3.mkdir(parents=True, exist_ok=True)
+    options = {"processing_steps": processing_steps, "step_seconds": step_seconds}
+    if clock is not None:
+        options["clock"] = clock
+    return VoiceIdService(Store(state), ServiceConfig(s3_root=s3.resolve(), **options))
+
+
+def build_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    state_dir: str | Path | None = None,
+    s3_root: str | Path | None = None,
+    *,
+    fallback=None,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    allow_unsigned: bool = False,
+    log_requests: bool = False,
+    **service_options,
+):
+    """A bound, not yet serving ``LocalServer`` over a state folder."""
+    from .server import LocalApp, LocalServer
+
+    default_key, default_secret = default_credentials()
+    access_key = access_key or default_key
+    secret_key = secret_key or default_secret
+    service = open_service(state_dir, s3_root, **service_options)
+    app = LocalApp(service, {access_key: secret_key}, fallback, allow_unsigned)
+    try:
+        server = LocalServer((host, port), app, log_requests)
+    except BaseException:
+        service.store.close()
+        raise
+    return server
+
+
+def start_embedded(
+    state_dir: str | Path | None = None,
+    *,
+    s3_root: str | Path | None = None,
+    fallback=None,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    **service_options,
+) -> RunningService:
+    """Serve Voice ID on 127.0.0.1 (ephemeral port) from a background thread.
+
+    ``fallback(operation, params) -> dict`` answers operations without local state;
+    ``service_options`` are ``processing_steps``, ``step_seconds`` and ``clock`` (see voiceid).
+    """
+    server = build_server(
+        "127.0.0.1",
+        0,
+        state_dir,
+        s3_root,
+        fallback=fallback,
+        access_key=access_key,
+        secret_key=secret_key,
+        **service_options,
+    )
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="clishape-local",
+        daemon=True,
+    )
+    thread.start()
+    stopped = threading.Event()
+    service = server.app.service
+
+    def stop() -> None:
+        if stopped.is_set():
+            return
+        stopped.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        service.store.close()
+
+    key = next(iter(server.app.secrets))
+    return RunningService(
+        url=server.url,
+        stop=stop,
+        state_dir=service.store.state_dir,
+        s3_root=service.config.s3_root,
+        access_key=key,
+        secret_key=server.app.secrets[key],
+        app=server.app,
+    )

@@ -1,0 +1,226 @@
+"""The HTTP face of the local service: Voice ID's JSON 1.0 protocol on a loopback port.
+
+``LocalApp.answer`` turns one request (method, path, headers, body) into one answer (status,
+headers, body) and never raises; ``LocalServer`` is a ``ThreadingHTTPServer`` around it that
+adds the transport limits (body size, ``Content-Length``).
+
+Order of checks, as the real front end does them: body size (413), signature (403), target
+(``X-Amz-Target: VoiceID.<Operation>``), content type and JSON (400), the request against the
+model (400), then the operation. Operations the service does not keep state for go to the
+``fallback(operation, params) -> dict`` given to ``LocalApp`` (after model validation); it may
+raise ``ServiceFault`` or a ``cli_core.errors.ParamError`` (answered as ``ValidationException``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ..errors import ParamError
+from . import shapes, sigv4
+from .faults import ServiceFault
+from .voiceid import VoiceIdService
+
+Fallback = Callable[[str, dict], dict]
+
+TARGET_PREFIX = "VoiceID."
+CONTENT_TYPE = "application/x-amz-json-1.0"
+ACCEPTED_CONTENT_TYPES = (CONTENT_TYPE, "application/x-amz-json-1.1")
+MAX_BODY_BYTES = 1024 * 1024
+_DRAIN_LIMIT = 64 * 1024 * 1024
+UNSIGNED_REGION = "us-east-1"
+
+
+def unsupported(operation: str, params: dict) -> dict:
+    """The default fallback: every operation without local state is refused."""
+    raise ServiceFault(
+        "ValidationException", f"The operation {operation} is not supported by the local service."
+    )
+
+
+class LocalApp:
+    """Everything but the socket: authentication, routing, validation, errors."""
+
+    def __init__(
+        self,
+        service: VoiceIdService,
+        secrets: dict[str, str],
+        fallback: Fallback | None = None,
+        allow_unsigned: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ):
+        self.service = service
+        self.secrets = dict(secrets)
+        self.fallback = fallback or unsupported
+        self.allow_unsigned = allow_unsigned
+        self.max_body_bytes = max_body_bytes
+        self.operations = set(shapes.operation_names())
+
+    def answer(
+        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        try:
+            return self.respond(200, self.dispatch(method, path, headers, body))
+        except ServiceFault as fault:
+            return self.fail(fault)
+        except ParamError as error:
+            return self.fail(ServiceFault("ValidationException", error.message))
+        except Exception:  # one bad request must never stop the service
+            traceback.print_exc(file=sys.stderr)
+            return self.fail(
+                ServiceFault("InternalServerException", "The local service failed on this request.")
+            )
+
+    def dispatch(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes):
+        if method != "POST":
+            raise ServiceFault(
+                "UnknownOperationException", "Voice ID answers POST requests only.", status=405
+            )
+        lower = {name.lower(): value for name, value in headers}
+        if "authorization" in lower or not self.allow_unsigned:
+            region = sigv4.verify(method, path, headers, body, self.secrets).region
+        else:
+            region = UNSIGNED_REGION
+        operation = self.operation(lower.get("x-amz-target"))
+        content_type = lower.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in ACCEPTED_CONTENT_TYPES:
+            raise ServiceFault(
+                "SerializationException",
+                f"Content-Type must be {CONTENT_TYPE} (got '{content_type or 'none'}').",
+            )
+        params = parse_json(body)
+        shapes.validate_request(operation, params)
+        if self.service.handles(operation):
+            return self.service.handle(operation, params, region)
+        result = self.fallback(operation, params)
+        return {} if result is None else result
+
+    def operation(self, target: str | None) -> str:
+        if not target:
+            raise ServiceFault("UnknownOperationException", "The request has no X-Amz-Target.")
+        name = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else None
+        if name not in self.operations:
+            raise ServiceFault("UnknownOperationException", f"Unknown operation '{target}'.")
+        return name
+
+    def respond(
+        self, status: int, document: dict, extra: list[tuple[str, str]] = ()
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        payload = json.dumps(document, separators=(",", ":")).encode()
+        headers = [
+            ("Content-Type", CONTENT_TYPE),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+            *extra,
+        ]
+        return status, headers, payload
+
+    def fail(self, fault: ServiceFault) -> tuple[int, list[tuple[str, str]], bytes]:
+        return self.respond(fault.status, fault.body(), [("x-amzn-ErrorType", fault.code)])
+
+
+def parse_json(body: bytes) -> dict:
+    if not body.strip():
+        return {}
+    try:
+        params = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ServiceFault(
+            "SerializationException", f"The request body is not valid JSON: {error}"
+        ) from None
+    if not isinstance(params, dict):
+        raise ServiceFault("SerializationException", "The request body must be a JSON object.")
+    return params
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "clishape-local"
+    timeout = 120  # an idle keep-alive connection gives its thread back after this long
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        self.serve()
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_POST  # noqa: N815
+
+    def serve(self) -> None:
+        app: LocalApp = self.server.app
+        length_text = self.headers.get("Content-Length")
+        if length_text is None:
+            if self.headers.get("Transfer-Encoding"):
+                return self.refuse(
+                    ServiceFault("LengthRequiredException", "Content-Length is required.")
+                )
+            length = 0
+        else:
+            try:
+                length = int(length_text)
+                if length < 0:
+                    raise ValueError
+            except ValueError:
+                return self.refuse(
+                    ServiceFault("SerializationException", "Content-Length is not a number.")
+                )
+        if length > app.max_body_bytes:
+            self.drain(length)
+            return self.refuse(
+                ServiceFault(
+                    "RequestEntityTooLargeException",
+                    f"The request body is {length} bytes; the limit is {app.max_body_bytes}.",
+                )
+            )
+        body = self.rfile.read(length)
+        self.send(*app.answer(self.command, self.path, list(self.headers.items()), body))
+
+    def drain(self, length: int) -> None:
+        """Read (and drop) an oversized body so the client sees the answer, not a reset."""
+        if length > _DRAIN_LIMIT:
+            return
+        while length > 0:
+            chunk = self.rfile.read(min(length, 65536))
+            if not chunk:
+                break
+            length -= len(chunk)
+
+    def refuse(self, fault: ServiceFault) -> None:
+        self.close_connection = True
+        status, headers, payload = self.server.app.fail(fault)
+        self.send(status, headers + [("Connection", "close")], payload)
+
+    def send(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
+        if self.server.log_requests:
+            target = self.headers.get("X-Amz-Target", "-") if self.headers else "-"
+            sys.stderr.write(f"clishape-local: {self.address_string()} {target} {format % args}\n")
+
+
+class LocalServer(ThreadingHTTPServer):
+    """A threading HTTP server answering with one ``LocalApp``."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: LocalApp, log_requests: bool = False):
+        self.app = app
+        self.log_requests = log_requests
+        super().__init__(address, _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}"

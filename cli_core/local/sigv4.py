@@ -1,0 +1,125 @@
+"""Checks the AWS Signature Version 4 on a request the local service receives.
+
+The signature is recomputed with botocore's own signer (its canonical request, string to sign and
+key derivation) from the headers the client says it signed, and compared in constant time.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hmac
+import re
+import time
+from dataclasses import dataclass
+
+from .faults import ServiceFault
+
+SIGNING_NAME = "voiceid"
+ALGORITHM = "AWS4-HMAC-SHA256"
+MAX_SKEW_SECONDS = 15 * 60
+_CREDENTIAL = re.compile(r"([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who signed the request, and for which region."""
+
+    access_key: str
+    region: str
+
+
+def _parse_authorization(value: str) -> dict[str, str]:
+    algorithm, _, rest = value.strip().partition(" ")
+    if algorithm != ALGORITHM:
+        raise ServiceFault(
+            "IncompleteSignatureException",
+            f"Unsupported authorization algorithm '{algorithm}'; expected {ALGORITHM}.",
+        )
+    fields = {}
+    for part in rest.split(","):
+        name, sep, field_value = part.strip().partition("=")
+        if sep:
+            fields[name] = field_value
+    missing = [name for name in ("Credential", "SignedHeaders", "Signature") if name not in fields]
+    if missing:
+        raise ServiceFault(
+            "IncompleteSignatureException",
+            "Authorization header requires " + ", ".join(f"'{name}'" for name in missing) + ".",
+        )
+    return fields
+
+
+def verify(
+    method: str,
+    path: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    secrets: dict[str, str],
+    now: float | None = None,
+) -> Caller:
+    """Return the caller when the request carries a valid signature, else raise ServiceFault.
+
+    ``secrets`` maps each known access key id to its secret key; any region is accepted.
+    """
+    from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    by_name: dict[str, list[str]] = {}
+    for name, value in headers:
+        by_name.setdefault(name.lower(), []).append(value)
+    authorization = by_name.get("authorization")
+    if not authorization:
+        raise ServiceFault("MissingAuthenticationTokenException", "Missing Authentication Token")
+    fields = _parse_authorization(authorization[0])
+    credential = _CREDENTIAL.fullmatch(fields["Credential"])
+    if credential is None:
+        raise ServiceFault(
+            "IncompleteSignatureException",
+            "The Credential in the Authorization header is malformed.",
+        )
+    access_key, day, region, service = credential.groups()
+    if access_key not in secrets:
+        raise ServiceFault(
+            "UnrecognizedClientException", "The security token included in the request is invalid."
+        )
+    if service != SIGNING_NAME:
+        raise ServiceFault(
+            "InvalidSignatureException",
+            f"Credential should be scoped to correct service: '{SIGNING_NAME}'.",
+        )
+    stamp = (by_name.get("x-amz-date") or [""])[0]
+    try:
+        signed_at = calendar.timegm(time.strptime(stamp, SIGV4_TIMESTAMP))
+    except ValueError:
+        raise ServiceFault(
+            "IncompleteSignatureException", "The request must carry a valid X-Amz-Date header."
+        ) from None
+    if not stamp.startswith(day):
+        raise ServiceFault(
+            "InvalidSignatureException", "The Credential date does not match X-Amz-Date."
+        )
+    current = time.time() if now is None else now
+    if abs(current - signed_at) > MAX_SKEW_SECONDS:
+        raise ServiceFault(
+            "InvalidSignatureException",
+            f"Signature expired: {stamp} is more than 15 minutes from the service's clock.",
+        )
+    signed = [name.strip().lower() for name in fields["SignedHeaders"].split(";") if name.strip()]
+    if "host" not in signed or "host" not in by_name:
+        raise ServiceFault("InvalidSignatureException", "The host header must be signed.")
+    request = AWSRequest(method=method, url=f"http://{by_name['host'][0]}{path}", data=body)
+    for name in signed:
+        for value in by_name.get(name, []):
+            request.headers[name] = value
+    request.context["timestamp"] = stamp
+    signer = SigV4Auth(Credentials(access_key, secrets[access_key]), SIGNING_NAME, region)
+    canonical = signer.canonical_request(request)
+    expected = signer.signature(signer.string_to_sign(request, canonical), request)
+    if not hmac.compare_digest(expected, fields["Signature"]):
+        raise ServiceFault(
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your AWS Secret Access Key and signing method.",
+        )
+    return Caller(access_key=access_key, region=region)
