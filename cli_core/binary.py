@@ -1,0 +1,152 @@
+"""``--cli-binary-format``: what a blob given as text means.
+
+* ``base64`` (the default): text is base64 and is decoded strictly. Whitespace and line breaks
+  are ignored; any other character outside the alphabet, or wrong padding, is an error naming
+  the parameter (the reference CLI silently drops such characters and exits 255).
+* ``raw-in-base64-out``: text is sent as its UTF-8 bytes.
+
+Bytes (from ``fileb://`` or YAML ``!!binary``) are raw in every mode. Blobs are found anywhere
+in the request: top level, nested structures, list elements and map values.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+
+from .errors import ConfigError, ParamError
+
+MODES = ("base64", "raw-in-base64-out")
+CONFIG_KEY = "cli_binary_format"
+
+_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
+_ALPHABET = re.compile(r"[^A-Za-z0-9+/=]")
+
+
+def binary_format_from_config(config: dict, config_path: str) -> str | None:
+    """The profile's ``cli_binary_format``, or None; an invalid value is a ConfigError."""
+    value = config.get(CONFIG_KEY)
+    if value is None:
+        return None
+    value = str(value).strip()
+    if value not in MODES:
+        raise ConfigError(
+            f"{config_path}: {CONFIG_KEY} = {value!r} is not valid; "
+            f"expected one of: {', '.join(MODES)}"
+        )
+    return value
+
+
+def apply_binary_format(shape, params, mode, *, options=None) -> dict:
+    """A copy of ``params`` with every blob given as text turned into bytes by ``mode``."""
+    if mode not in MODES:
+        raise ParamError(f"Invalid binary format {mode!r}; expected one of: {', '.join(MODES)}")
+    if shape is None or not isinstance(params, dict) or not _has_blob(shape, set()):
+        return params
+    options = options or {}
+    out = {}
+    members = shape.members
+    for name, value in params.items():
+        member = members.get(name)
+        if member is None:
+            out[name] = value
+            continue
+        where = (options.get(name), name)
+        out[name] = _convert(member.shape, value, mode, where, member.sensitive)
+    return out
+
+
+def _convert(shape, value, mode, where, sensitive):
+    """``where`` is (option or None, path) for messages."""
+    kind = shape.type
+    if kind == "blob":
+        if isinstance(value, str):
+            return decode_text(value, mode, where, sensitive or shape.sensitive)
+        return value
+    if kind == "structure":
+        if not isinstance(value, dict) or not _has_blob(shape, set()):
+            return value
+        members = shape.members
+        out = {}
+        for name, item in value.items():
+            member = members.get(name)
+            if member is None:
+                out[name] = item
+            else:
+                path = (where[0], f"{where[1]}.{name}")
+                out[name] = _convert(member.shape, item, mode, path, member.sensitive)
+        return out
+    if kind == "list":
+        if not isinstance(value, list) or not _has_blob(shape, set()):
+            return value
+        inner = shape.member.shape
+        return [
+            _convert(inner, item, mode, (where[0], f"{where[1]}[{i}]"), sensitive)
+            for i, item in enumerate(value)
+        ]
+    if kind == "map":
+        if not isinstance(value, dict) or not _has_blob(shape, set()):
+            return value
+        inner = shape.value.shape
+        return {
+            key: _convert(inner, item, mode, (where[0], f"{where[1]}.{key}"), sensitive)
+            for key, item in value.items()
+        }
+    return value
+
+
+def decode_text(text: str, mode: str, where, sensitive: bool = False) -> bytes:
+    """One blob given as text, as bytes."""
+    if mode == "raw-in-base64-out":
+        return text.encode("utf-8", "surrogatepass")
+    compact = _WHITESPACE.sub("", text)
+    bad = _ALPHABET.search(compact)
+    problem = None
+    if bad:
+        shown = "a character" if sensitive else repr(bad.group())
+        problem = f"{shown} that is not in the base64 alphabet"
+    elif (
+        "=" in compact.rstrip("=")
+        or len(compact) % 4
+        or len(compact) - len(compact.rstrip("=")) > 2
+    ):
+        problem = "wrong padding (base64 text comes in groups of 4 characters, '=' only at the end)"
+    else:
+        try:
+            return binascii.a2b_base64(compact.encode("ascii"), strict_mode=True)
+        except binascii.Error as exc:
+            problem = str(exc)
+    option, path = where
+    label = path if option is None or "." in path or "[" in path else None
+    prefix = f"{label}: " if label else ""
+    message = (
+        f"{prefix}Invalid base64 text: it has {problem}. In base64 mode blob values are base64; "
+        "to send text as it is use --cli-binary-format raw-in-base64-out, "
+        "to send a file's bytes use fileb://PATH."
+    )
+    raise ParamError(message, option)
+
+
+def _has_blob(shape, seen: set) -> bool:
+    """Whether a blob can occur anywhere under ``shape`` (cached per shape)."""
+    cached = shape.__dict__.get("_clishape_has_blob")
+    if cached is not None:
+        return cached
+    if shape.name in seen:
+        return False
+    seen.add(shape.name)
+    kind = shape.type
+    if kind == "blob":
+        found = True
+    elif kind == "structure":
+        found = any(_has_blob(m.shape, seen) for m in shape.members.values())
+    elif kind == "list":
+        found = _has_blob(shape.member.shape, seen)
+    elif kind == "map":
+        found = _has_blob(shape.value.shape, seen)
+    else:
+        found = False
+    seen.discard(shape.name)
+    if not seen:  # only cache answers that do not depend on a recursion cut-off
+        shape.__dict__["_clishape_has_blob"] = found
+    return found

@@ -1,0 +1,158 @@
+"""Stage 3 — build the request: merge the input document, apply the binary format, validate.
+
+``build_request`` takes the argv stage's ``ParsedCommand`` and returns a ``Request``: the
+operation name and the final parameters (model member names, model order), or raises
+``ValidationError`` listing every problem at once. Warnings (values above a maximum, outside an
+enum, not matching a pattern) travel with the request; the driver prints them and still sends.
+
+Merge rule: every top-level member given on the command line replaces the document's member of
+the same name (no deep merge); the document supplies the rest. Timestamps from a document (ISO
+8601 text, seconds since 1970, or YAML timestamps) become timezone-aware datetimes, as the
+command line gives them; idempotency tokens left out are filled with a fresh UUID.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .binary import apply_binary_format
+from .errors import ValidationError
+from .inputdoc import load_input_document
+from .validate import parse_timestamp, validate
+
+
+@dataclass(frozen=True)
+class Request:
+    operation: str
+    params: dict
+    warnings: tuple[str, ...] = ()
+
+
+def build_request(parsed, *, binary_format: str = "base64", stdin=None) -> Request:
+    """The request ``parsed`` stands for, validated against the command's input shape."""
+    command = parsed.command
+    shape = command.input
+    document = load_input_document(parsed, stdin)
+    params = merge_params(shape, parsed.params, document)
+    params = normalise_timestamps(shape, params)
+    fill_idempotency_tokens(shape, params)
+    params = apply_binary_format(shape, params, binary_format, options=parsed.options)
+    errors, warnings = validate(shape, params, options=parsed.options)
+    if errors:
+        raise ValidationError(errors)
+    return Request(command.operation, params, tuple(warnings))
+
+
+def merge_params(shape, given: dict, document: dict | None) -> dict:
+    """Command-line members over document members, in model order; unknown keys last."""
+    document = document or {}
+    if shape is None:
+        return {**document, **given}
+    merged = {}
+    for name in shape.members:
+        if name in given:
+            merged[name] = given[name]
+        elif name in document:
+            merged[name] = document[name]
+    for source in (document, given):
+        for name, value in source.items():
+            if name not in merged:
+                merged[name] = value  # unknown: validation names it
+    return merged
+
+
+def fill_idempotency_tokens(shape, params: dict) -> None:
+    """Give every top-level idempotency token left out (or null) a fresh UUID4, as SDKs do."""
+    if shape is None:
+        return
+    for name, member in shape.members.items():
+        if member.idempotency_token and params.get(name) is None:
+            params[name] = str(uuid.uuid4())
+
+
+def normalise_timestamps(shape, value):
+    """Timestamps anywhere in ``value`` as aware datetimes; values that are no timestamp stay."""
+    if shape is None or not _has_timestamp(shape, set()):
+        return value
+    return _normalise(shape, value)
+
+
+def _normalise(shape, value):
+    kind = shape.type
+    if kind == "timestamp":
+        return to_datetime(value)
+    if not _has_timestamp(shape, set()):
+        return value
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: _normalise(members[k].shape, v) if k in members else v for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        inner = shape.member.shape
+        return [_normalise(inner, v) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        inner = shape.value.shape
+        return {k: _normalise(inner, v) for k, v in value.items()}
+    return value
+
+
+def to_datetime(value):
+    """One timestamp value as an aware datetime, or the value unchanged when it is none."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        parsed = parse_timestamp(value) if value.strip() else None
+        return parsed or value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return value
+    return value
+
+
+def _has_timestamp(shape, seen: set) -> bool:
+    cached = shape.__dict__.get("_clishape_has_timestamp")
+    if cached is not None:
+        return cached
+    if shape.name in seen:
+        return False
+    seen.add(shape.name)
+    kind = shape.type
+    if kind == "timestamp":
+        found = True
+    elif kind == "structure":
+        found = any(_has_timestamp(m.shape, seen) for m in shape.members.values())
+    elif kind == "list":
+        found = _has_timestamp(shape.member.shape, seen)
+    elif kind == "map":
+        found = _has_timestamp(shape.value.shape, seen)
+    else:
+        found = False
+    seen.discard(shape.name)
+    if not seen:
+        shape.__dict__["_clishape_has_timestamp"] = found
+    return found
+
+
+def dry_run_text(request: Request) -> str:
+    """``--cli-dry-run``: the operation and its final parameters as JSON (blobs in base64)."""
+    import json
+
+    body = {"operation": request.operation, "params": request.params}
+    return json.dumps(body, indent=4, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def _json_default(value):
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be shown as JSON")
