@@ -1,0 +1,372 @@
+"""Stage 4 — send: the request goes over the wire through botocore.
+
+A compiled command spec says everything botocore's service model says about its operation, so
+the client is botocore's own, built from a model made from the spec: :func:`service_model`
+gives the ``service-2`` dict (metadata, the one operation, its shapes), and a small loader hands
+it to a botocore Session together with the pagination config and, when botocore ships the
+service, its endpoint ruleset. Serializing, signing, endpoint resolution, retries, TLS and
+timeouts are therefore botocore's. Services botocore does not know get its legacy endpoint
+routing: ``https://<endpointPrefix>.<region>.amazonaws.com``.
+
+botocore is imported only inside functions here (and in ``paginate``/``debuglog`` helpers), so
+parsing, help and validation never pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from . import __version__
+from .errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
+from .paginate import (
+    MAX_ITEMS_WARNING,
+    merge_pages,
+    pagination_config,
+    paginator_config,
+    should_paginate,
+)
+
+NO_CREDENTIALS = (
+    "Unable to locate credentials. You can configure credentials by running "
+    '"aws configure" or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'
+)
+NO_REGION = (
+    "You must specify a region. Use --region or set the AWS_REGION environment variable "
+    '(or "region" in your AWS config file).'
+)
+NO_VERIFY_WARNING = (
+    "warning: TLS certificate verification is turned off (--no-verify-ssl); "
+    "the endpoint's identity is not checked."
+)
+# Keys of a compiled operation that are clishape's, not botocore's.
+_CLI_OPERATION_KEYS = {"name", "input", "output", "errors", "documentation", "pagination", "hook"}
+_CLI_REF_KEYS = {"cli_name", "cli_aliases", "documentation"}
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """How to send: the global options (and their environment/config fallbacks)."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    sign: bool = True
+    verify: bool | str = True
+    read_timeout: int | None = None  # seconds; 0 = no timeout; None = botocore's default
+    connect_timeout: int | None = None
+    paginate: bool = True
+    pagination: dict = field(default_factory=dict)  # StartingToken, PageSize, MaxItems
+    debug: bool = False
+    credentials: tuple[str, str] | None = None  # (access key, secret) override
+
+
+def check_endpoint_url(url: str) -> str:
+    """``url`` if it has a scheme; ParamError otherwise."""
+    if not urlsplit(url).scheme:
+        raise ParamError(
+            f'Bad value for --endpoint-url "{url}": scheme is missing. '
+            "Must be of the form http://<hostname>/ or https://<hostname>/"
+        )
+    return url
+
+
+# -- the response ------------------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    """What the service answered: pages as they come, or the merged result.
+
+    Pages are fetched lazily (the first one already by :func:`send`) and kept, so ``pages()``
+    and ``result()`` may both be used. ``resume_token`` is set once all pages are read and
+    ``--max-items`` cut the listing short; ``metadata`` holds each page's ResponseMetadata.
+    """
+
+    operation: str
+    paginated: bool = False
+    _source: Iterator | None = None
+    _page_iterator: object | None = None
+    _pages: list = field(default_factory=list)
+    metadata: list = field(default_factory=list)
+    resume_token: str | None = None
+
+    def _next_page(self) -> dict | None:
+        if self._source is None:
+            return None
+        with translated_errors():
+            try:
+                page = next(self._source)
+            except StopIteration:
+                self._source = None
+                if self._page_iterator is not None:
+                    self.resume_token = self._page_iterator.resume_token
+                return None
+        page = dict(page)
+        self.metadata.append(page.pop("ResponseMetadata", None))
+        self._pages.append(page)
+        return page
+
+    def pages(self) -> Iterator[dict]:
+        """Each page without ResponseMetadata, in order (one page when not paginated)."""
+        index = 0
+        while True:
+            if index < len(self._pages):
+                yield self._pages[index]
+                index += 1
+            elif self._next_page() is None:
+                return
+
+    def result(self) -> dict:
+        """The whole result: all pages merged when paginated, else the one response."""
+        pages = list(self.pages())
+        if not self.paginated:
+            return pages[0] if pages else {}
+        iterator = self._page_iterator
+        return merge_pages(
+            pages, iterator.result_keys, iterator.non_aggregate_part, self.resume_token
+        )
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+
+def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
+    """Call the command's operation with ``params``; the first page is fetched before returning."""
+    paging = should_paginate(command, params, settings.paginate, settings.pagination)
+    if settings.endpoint_url is not None:
+        check_endpoint_url(settings.endpoint_url)
+    max_items = settings.pagination.get("MaxItems")
+    if paging and max_items is not None and int(max_items) <= 0:
+        stderr.write(MAX_ITEMS_WARNING + "\n")
+    if settings.verify is False:
+        stderr.write(NO_VERIFY_WARNING + "\n")
+    with translated_errors():
+        session, client = build_client(command, settings)
+        if settings.debug:
+            from .debuglog import DebugLog
+
+            DebugLog(command, stderr, session.get_credentials if settings.sign else None).attach(
+                client.meta.events
+            )
+        from botocore import xform_name
+
+        method = xform_name(command.operation)
+        if paging:
+            paginator = client.get_paginator(method)
+            page_iterator = paginator.paginate(
+                **params, PaginationConfig=pagination_config(settings.pagination)
+            )
+            response = Response(command.operation, True, iter(page_iterator), page_iterator)
+        else:
+            call = getattr(client, method)
+            response = Response(command.operation, False, _once(call, params))
+    response._next_page()
+    return response
+
+
+def _once(call, params: dict) -> Iterator[dict]:
+    yield call(**params)
+
+
+def build_client(command, settings: SendSettings):
+    """A botocore (session, client) for the command's service, configured by ``settings``."""
+    import botocore.session
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    session = botocore.session.Session(profile=settings.profile or None)
+    session.user_agent_name = "clishape"
+    session.user_agent_version = __version__
+    session.register_component("data_loader", _spec_loader(session, command))
+    if settings.verify is False:
+        _silence_insecure_warnings()
+
+    config: dict = {}
+    if not settings.sign:
+        config["signature_version"] = UNSIGNED
+    if settings.read_timeout is not None:
+        config["read_timeout"] = settings.read_timeout or None
+    if settings.connect_timeout is not None:
+        config["connect_timeout"] = settings.connect_timeout or None
+    keys: dict = {}
+    if settings.credentials is not None and settings.sign:
+        keys = {
+            "aws_access_key_id": settings.credentials[0],
+            "aws_secret_access_key": settings.credentials[1],
+        }
+    verify = None if settings.verify is True else settings.verify
+    client = session.create_client(
+        command.service,
+        region_name=settings.region or os.environ.get("AWS_REGION") or None,
+        endpoint_url=settings.endpoint_url,
+        verify=verify,
+        config=Config(**config),
+        **keys,
+    )
+    return session, client
+
+
+def _silence_insecure_warnings() -> None:
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+
+    warnings.simplefilter("ignore", InsecureRequestWarning)
+
+
+# -- the model botocore reads ------------------------------------------------------------------
+
+
+def service_model(command) -> dict:
+    """The botocore ``service-2`` model of the command: metadata, one operation, its shapes."""
+    raw = command.raw
+    metadata = dict(raw["metadata"])
+    metadata.setdefault("serviceId", command.service)
+    metadata.setdefault("endpointPrefix", command.service)
+    metadata.setdefault("protocol", "json")
+    op = raw["operation"]
+    operation: dict = {"name": op["name"], "http": {"method": "POST", "requestUri": "/"}}
+    if op.get("input"):
+        operation["input"] = {"shape": op["input"]}
+    if op.get("output"):
+        operation["output"] = {"shape": op["output"]}
+    operation["errors"] = [{"shape": name} for name in op.get("errors", ())]
+    for key, value in op.items():
+        if key not in _CLI_OPERATION_KEYS and key != "wire":
+            operation[key] = value
+    operation.update(op.get("wire") or {})
+    shapes = {name: _wire_shape(data) for name, data in raw["shapes"].items()}
+    return {
+        "version": "2.0",
+        "metadata": metadata,
+        "operations": {op["name"]: operation},
+        "shapes": shapes,
+    }
+
+
+def _wire_shape(data: dict) -> dict:
+    out = {k: v for k, v in data.items() if k not in ("documentation", "members")}
+    if data.get("type") == "document":
+        out["type"] = "structure"
+        out["document"] = True
+        out.setdefault("members", {})
+    if "members" in data:
+        out["members"] = {name: _wire_ref(ref) for name, ref in data["members"].items()}
+    for part in ("member", "key", "value"):
+        if part in data:
+            out[part] = _wire_ref(data[part])
+    return out
+
+
+def _wire_ref(ref: dict) -> dict:
+    return {k: v for k, v in ref.items() if k not in _CLI_REF_KEYS}
+
+
+def _shipped_ruleset_path(base_paths: list[str], names: list[str], api_version: str | None):
+    """Path (without extension) of botocore's endpoint ruleset for the first known name."""
+    for name in names:
+        for base in base_paths:
+            folder = os.path.join(base, name)
+            try:
+                versions = sorted(os.listdir(folder), reverse=True)
+            except OSError:
+                continue
+            if api_version in versions:
+                versions.remove(api_version)
+                versions.insert(0, api_version)
+            for version in versions:
+                path = os.path.join(folder, version, "endpoint-rule-set-1")
+                if os.path.exists(path + ".json") or os.path.exists(path + ".json.gz"):
+                    return path
+    return None
+
+
+def _spec_loader(session, command):
+    """A botocore data loader that serves the spec's model under the service's name."""
+    from botocore.exceptions import DataNotFoundError, UnknownServiceError
+    from botocore.loaders import Loader
+
+    name = command.service
+    model = service_model(command)
+    paginators = {}
+    config = paginator_config(command)
+    if config:
+        paginators[command.operation] = config
+    service_id = str(model["metadata"].get("serviceId", ""))
+    candidates = [name, service_id.lower().replace(" ", "-")]
+
+    class SpecLoader(Loader):
+        def load_service_model(self, service_name, type_name, api_version=None):
+            if service_name != name:
+                return super().load_service_model(service_name, type_name, api_version)
+            if type_name == "service-2":
+                return model
+            if type_name == "paginators-1":
+                return {"pagination": paginators}
+            if type_name == "endpoint-rule-set-1":
+                path = _shipped_ruleset_path(
+                    list(self.search_paths), candidates, model["metadata"].get("apiVersion")
+                )
+                if path is None:
+                    raise UnknownServiceError(
+                        service_name=name, known_service_names="(from the spec)"
+                    )
+                return self.file_loader.load_file(path)
+            raise DataNotFoundError(data_path=f"{name}/{type_name}")
+
+    data_path = session.get_config_variable("data_path") or ""
+    extra = [os.path.expanduser(p) for p in data_path.split(os.pathsep) if p]
+    return SpecLoader(extra_search_paths=extra)
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def translated_errors():
+    """Turn botocore's exceptions into clishape's error hierarchy (no traceback reaches users)."""
+    from botocore import exceptions as bx
+
+    try:
+        yield
+    except bx.ClientError as exc:
+        raise _service_error(exc) from None
+    except bx.NoCredentialsError:
+        raise ConfigError(NO_CREDENTIALS) from None
+    except bx.NoRegionError:
+        raise ConfigError(NO_REGION) from None
+    except (
+        bx.ProfileNotFound,
+        bx.PartialCredentialsError,
+        bx.InvalidConfigError,
+        bx.ConfigParseError,
+        bx.ConfigNotFound,
+        bx.InvalidRegionError,
+        bx.CredentialRetrievalError,
+        bx.UnknownCredentialError,
+    ) as exc:
+        raise ConfigError(str(exc)) from None
+    except (bx.HTTPClientError, bx.ConnectionError) as exc:
+        raise EndpointError(str(exc)) from None
+    except bx.ParamValidationError as exc:
+        raise ParamError(str(exc)) from None
+    except bx.BotoCoreError as exc:
+        raise CLIError(str(exc)) from None
+    except ValueError as exc:
+        if str(exc).startswith("Invalid endpoint"):
+            raise EndpointError(str(exc)) from None
+        raise
+
+
+def _service_error(exc) -> ServiceError:
+    response = getattr(exc, "response", None) or {}
+    error = dict(response.get("Error") or {})
+    details = dict(error)
+    for key, value in response.items():
+        if key not in ("Error", "ResponseMetadata"):
+            details[key] = value
+    return ServiceError(str(exc), code=error.get("Code"), details=details)
