@@ -96,20 +96,11 @@ def load_command(service: str, command: str, roots: list[Path] | None = None) ->
 
 def load_compiled(service_file: Path, command_file: Path) -> dict:
     """The compiled form of a command, going through the cache."""
-    key = _cache_key(service_file, command_file)
-    cache_file = _cache_file(command_file)
-    if cache_file is not None:
-        try:
-            with open(cache_file, encoding="utf-8") as fh:
-                cached = json.load(fh)
-            if cached.get("key") == key:
-                return cached["spec"]
-        except (OSError, ValueError):
-            pass
-    compiled = compile_command(read_yaml(service_file), read_yaml(command_file), command_file)
-    if cache_file is not None:
-        _write_cache(cache_file, {"key": key, "spec": compiled})
-    return compiled
+    return _cached(
+        command_file,
+        (service_file, command_file),
+        lambda: compile_command(read_yaml(service_file), read_yaml(command_file), command_file),
+    )
 
 
 def load_service_doc(service: str, roots: list[Path] | None = None) -> dict | None:
@@ -117,14 +108,20 @@ def load_service_doc(service: str, roots: list[Path] | None = None) -> dict | No
     folder = service_dir(service, roots)
     if folder is None:
         return None
-    data = read_yaml(folder / SERVICE_FILE)
-    return {
-        "service": service,
-        "metadata": data.get("metadata", {}),
-        "documentation": data.get("documentation", ""),
-        "commands": list_commands(folder),
-        "folder": str(folder),
-    }
+    service_file = folder / SERVICE_FILE
+
+    def build() -> dict:
+        data = read_yaml(service_file)
+        return {
+            "service": service,
+            "metadata": data.get("metadata", {}),
+            "documentation": data.get("documentation", ""),
+            "commands": list_commands(folder),
+            "folder": str(folder),
+        }
+
+    # The folder's own mtime changes when a command file is added or removed.
+    return _cached(service_file, (service_file, folder), build)
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -266,6 +263,24 @@ def cache_root(environ: os._Environ | dict | None = None) -> Path | None:
         return Path(value) if value else None
     base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "clishape"
+
+
+def _cached(name_from: Path, sources: tuple, build) -> dict:
+    """``build()``, or its cached result while every source keeps its size and mtime."""
+    key = _cache_key(*sources)
+    cache_file = _cache_file(name_from)
+    if cache_file is not None:
+        try:
+            with open(cache_file, encoding="utf-8") as fh:
+                cached = json.load(fh)
+            if cached.get("key") == key:
+                return cached["spec"]
+        except (OSError, ValueError):
+            pass
+    value = build()
+    if cache_file is not None:
+        _write_cache(cache_file, {"key": key, "spec": value})
+    return value
 
 
 def _cache_key(*files: Path) -> list:
