@@ -4,7 +4,7 @@ One token of a complex option is parsed into plain data: dicts, lists and string
 a ``fileb://`` file was loaded). No type coercion happens here; the model-directed step after
 this one turns strings into numbers and booleans.
 
-Grammar (``ws`` is any Python whitespace; ``*`` repeats, ``?`` is optional)::
+Grammar (``ws`` is ASCII whitespace, newlines included; ``*`` repeats, ``?`` is optional)::
 
     input  := pair ( ws* "," ws* pair )* ws*
     pair   := key ws* ( "@" ws* )? "=" ws* value        "@=" loads file:// and fileb:// values
@@ -21,7 +21,7 @@ Rules:
 
 * A bare value may not start with ``"`` ``'`` ``,`` ``=`` ``[`` ``{`` or whitespace. It runs
   until one of its stop characters (or a control character); inner spaces are kept, ``\\,``
-  stands for a comma and trailing whitespace is dropped. No other escapes exist.
+  stands for a comma and trailing (Unicode) whitespace is dropped. No other escapes exist.
 * A quoted value ends at the first quote not preceded by a backslash. ``\\'`` (``\\"``) stands
   for the quote, then ``\\\\`` for a backslash. When no such closing quote exists, the last
   escaped quote closes the value instead (so ``'C:\\dir\\'`` is ``C:\\dir\\``); with no
@@ -51,6 +51,9 @@ Differences from the AWS CLI (deliberate):
   file); the AWS CLI reports ``Expected: ','`` there.
 * Clearer messages: an unterminated quote points at its opening quote, a trailing top-level
   comma is named as such, and ``received`` says ``end of input`` rather than ``EOF``.
+* After a csv value a doubled comma (``a=b,,c=d``) is an error, and going back never stops at
+  an escaped ``\\,`` (``a=x,b\\,c=d`` is an error); the AWS CLI accepts both, silently
+  dropping ``b\\`` in the second.
 * The ``@`` flag belongs to its pair only, so a nested ``{k=...}`` inside an ``@=`` list does
   not switch loading off for the list's later items.
 * Nesting deeper than ``MAX_DEPTH`` brackets is a syntax error instead of a Python stack

@@ -1,0 +1,277 @@
+"""Shorthand syntax: what a user gets for each kind of value, and the errors they see."""
+
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cli_core.shorthand import MAX_DEPTH, ShorthandError, looks_like_json, parse
+
+VALID = [
+    # pairs and csv values
+    ("a=b", {"a": "b"}),
+    ("Name=a,Values=b,c", {"Name": "a", "Values": ["b", "c"]}),
+    ("foo=a,b,bar=c", {"foo": ["a", "b"], "bar": "c"}),
+    ("foo=a,b,bar=c,d", {"foo": ["a", "b"], "bar": ["c", "d"]}),
+    ("foo=a,b c,bar=d", {"foo": ["a", "b c"], "bar": "d"}),
+    ("k=a , b ,c", {"k": ["a", "b", "c"]}),
+    ("foo=a b", {"foo": "a b"}),
+    ("foo=a b   ", {"foo": "a b"}),
+    ("Name=a,Values=b Name=c", {"Name": "a", "Values": "b Name=c"}),
+    ("a = b , c = d", {"a": "b", "c": "d"}),
+    # keys
+    ("=v", {"": "v"}),
+    ("a-b_c.d#e/f:G9=1", {"a-b_c.d#e/f:G9": "1"}),
+    # empty values
+    ("k=", {"k": ""}),
+    ("k=   ", {"k": ""}),
+    ("k=,j=", {"k": "", "j": ""}),
+    ("k=[]", {"k": []}),
+    ("k=[ ]", {"k": []}),
+    ("k=[,]", {"k": [""]}),
+    ("k=[,,]", {"k": ["", ""]}),
+    ("k={}", {"k": {}}),
+    ("x={a=}", {"x": {"a": ""}}),
+    ("x={a= }", {"x": {"a": ""}}),
+    ("x={a=,b=}", {"x": {"a": "", "b": ""}}),
+    ("x=[{a=}]", {"x": [{"a": ""}]}),
+    # lists and hashes
+    ("k=[a,b]", {"k": ["a", "b"]}),
+    ("k=[a]", {"k": ["a"]}),
+    ("k=[a,]", {"k": ["a"]}),
+    ("k=[ a b , c ]", {"k": ["a b", "c"]}),
+    ("k=[[a,b],[c],[]]", {"k": [["a", "b"], ["c"], []]}),
+    ("k={a=b,c=d}", {"k": {"a": "b", "c": "d"}}),
+    ("k={a=b,}", {"k": {"a": "b"}}),
+    ("k = { a = b , c = [ d ] }", {"k": {"a": "b", "c": ["d"]}}),
+    ("x={y={z=[{w=1}]}}", {"x": {"y": {"z": [{"w": "1"}]}}}),
+    ("k=[a],j={b=c}", {"k": ["a"], "j": {"b": "c"}}),
+    ("k={a=b c=d}", {"k": {"a": "b c=d"}}),
+    # whitespace and newlines
+    ("k=[a] ", {"k": ["a"]}),
+    ("k={a=b}\n", {"k": {"a": "b"}}),
+    ("a=[x],\nb=y", {"a": ["x"], "b": "y"}),
+    ("a=[x]\n, b=y", {"a": ["x"], "b": "y"}),
+    ("a={\n  b=c,\n  d=e\n}", {"a": {"b": "c", "d": "e"}}),
+    ("a=x\ny", {"a": "x\ny"}),
+    # quoting
+    ("k='a,b=c]}'", {"k": "a,b=c]}"}),
+    ('k="a,b=c]}"', {"k": "a,b=c]}"}),
+    ("k=' a '", {"k": " a "}),
+    ("k=''", {"k": ""}),
+    ('k=""', {"k": ""}),
+    ("k='it\\'s'", {"k": "it's"}),
+    ('k="say \\"hi\\""', {"k": 'say "hi"'}),
+    ("k='a\\\\b'", {"k": "a\\b"}),
+    ("k='a\\nb'", {"k": "a\\nb"}),
+    ("k='C:\\dir\\'", {"k": "C:\\dir\\"}),
+    ("k='\"'", {"k": '"'}),
+    ("k='line1\nline2 😀'", {"k": "line1\nline2 😀"}),
+    ("k='a,b','c'", {"k": ["a,b", "c"]}),
+    ("k=a,'b'", {"k": ["a", "b"]}),
+    ("k=['a]',\"b}\"]", {"k": ["a]", "b}"]}),
+    # bare values: escapes and allowed characters
+    ("k=a\\,b", {"k": "a,b"}),
+    ("k=a\\,b,c", {"k": ["a,b", "c"]}),
+    ("k=\\,", {"k": ","}),
+    ("k=a\\nb", {"k": "a\\nb"}),
+    ("k=a\\\\b", {"k": "a\\\\b"}),
+    ("k=]", {"k": "]"}),
+    ("k=}x", {"k": "}x"}),
+    ("k=@x", {"k": "@x"}),
+    ("k=a=b[c{d", {"k": "a=b[c{d"}),
+    ("k=a,b]}", {"k": ["a", "b]}"]}),
+    ("k=[}]", {"k": ["}"]}),
+    ("k=file://x.txt", {"k": "file://x.txt"}),
+    ("k=1,b=true", {"k": "1", "b": "true"}),
+    # characters above U+FFFF
+    ("k=😀", {"k": "😀"}),
+    ("k=a😀b", {"k": "a😀b"}),
+    ("k=a,😀", {"k": ["a", "😀"]}),
+    ("k=[😀]", {"k": ["😀"]}),
+    ("k={a=😀}", {"k": {"a": "😀"}}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), VALID, ids=[text for text, _ in VALID])
+def test_valid(text, expected):
+    assert parse(text) == expected
+
+
+ERRORS = [
+    ("missing-equals", "abc"),
+    ("missing-equals-after-list", "a=[x],b"),
+    ("missing-equals-in-hash", "a={b}"),
+    ("key-then-space", "a={b c=d}"),
+    ("leading-whitespace", "  a=b"),
+    ("value-then-garbage", "a=[x]y"),
+    ("close-bracket-in-first-value", "a=x]"),
+    ("unterminated-single-quote", "a='abc"),
+    ("unterminated-double-quote", 'a="abc'),
+    ("unterminated-quote-in-list", "a=[x,'y]"),
+    ("unterminated-second-value", "a=x,'y"),
+    ("trailing-comma", "a=b,"),
+    ("trailing-comma-after-list", "a=[x], "),
+    ("double-comma", "a=b,,c=d"),
+    ("escaped-comma-is-no-separator", "a=x,b\\,c=d"),
+    ("unclosed-list", "a=[b"),
+    ("list-closed-by-brace", "a=[b}"),
+    ("unclosed-hash", "a={b=c"),
+    ("unclosed-hash-after-comma", "a={b=c,"),
+    ("hash-closed-by-bracket", "a={b=c]"),
+    ("missing-comma-in-list", "a=[[x] y]"),
+    ("too-deep", "a=" + "[" * (MAX_DEPTH + 1)),
+    ("duplicate-top-level", "a=1,a=2"),
+    ("duplicate-space-instead-of-comma", "Name=a,Values=b Name=c,Values=d"),
+    ("duplicate-nested", "x={a=1,a=2}"),
+    ("duplicate-deeply-nested", "x=[{y={b=1, b=2}}]"),
+    ("duplicate-empty-key", "=a,=b"),
+    ("multi-line", "a={b=c,\n  d=[x}\n}"),
+    ("multi-line-duplicate", "a=1,\nb=2,\na=3"),
+    ("multi-line-end-of-input", "a={b=c,\n  d=e\n"),
+    ("crlf-lines", "a=[x],\r\nb=[y\r\n"),
+    ("tab-before-error", "a=\tb]"),
+    ("wide-characters-before-error", "k=😀漢字]"),
+    ("control-character", "a=b\x01"),
+    ("empty-input", ""),
+]
+
+
+@pytest.mark.parametrize(("text"), [text for _, text in ERRORS], ids=[i for i, _ in ERRORS])
+def test_error_message(text, snapshot):
+    with pytest.raises(ShorthandError) as info:
+        parse(text)
+    assert str(info.value) == snapshot
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "message"),
+    [
+        ("a=x]", 3, "Expected: ',', received: ']'"),
+        ("  a=b", 2, "Expected: '=', received: 'a'"),
+        ("a=[b", 4, "Expected: ',' or ']', received: end of input"),
+        ("a={b=c\n", 7, "Expected: ',' or '}', received: end of input"),
+        ("a='abc", 2, 'Unterminated quote: no closing "\'" found'),
+        ("a=b,", 3, "Trailing ',' is not allowed at the top level"),
+        ("x={a=1,a=2}", 7, 'Second instance of key "a" encountered'),
+    ],
+)
+def test_error_attributes(text, position, message):
+    with pytest.raises(ShorthandError) as info:
+        parse(text)
+    error = info.value
+    assert (error.text, error.position, error.message) == (text, position, message)
+
+
+def test_caret_sits_under_the_offending_character():
+    text = "Name=a,Values=b Name=c,Values=d"
+    with pytest.raises(ShorthandError) as info:
+        parse(text)
+    line, caret = str(info.value).splitlines()[1:3]
+    assert line == text
+    assert caret.index("^") == text.rindex("Values")
+
+
+class FakeFiles:
+    def __init__(self):
+        self.calls = []
+        self.files = {"file://a.txt": "A", "fileb://b.bin": b"B"}
+
+    def __call__(self, uri):
+        self.calls.append(uri)
+        return self.files[uri]
+
+
+LOADS = [
+    ("k@=file://a.txt", {"k": "A"}),
+    ("k@=fileb://b.bin", {"k": b"B"}),
+    ("k @ = file://a.txt", {"k": "A"}),
+    ("k@='file://a.txt'", {"k": "A"}),
+    ("k@=file://a.txt,fileb://b.bin", {"k": ["A", b"B"]}),
+    ("k@=[file://a.txt,x]", {"k": ["A", "x"]}),
+    ("k@=[[file://a.txt]]", {"k": [["A"]]}),
+    ("k@=[{n=v},file://a.txt]", {"k": [{"n": "v"}, "A"]}),
+    ("k@={n=file://a.txt}", {"k": {"n": "file://a.txt"}}),
+    ("k={n@=file://a.txt}", {"k": {"n": "A"}}),
+    ("a@=file://a.txt,b=file://a.txt", {"a": "A", "b": "file://a.txt"}),
+    ("k=file://a.txt", {"k": "file://a.txt"}),
+    ("k@=x", {"k": "x"}),
+    ("k@=FILE://a.txt", {"k": "FILE://a.txt"}),
+    ("k@=", {"k": ""}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LOADS, ids=[text for text, _ in LOADS])
+def test_at_equals_loads_files(text, expected):
+    assert parse(text, load_file=FakeFiles()) == expected
+
+
+def test_at_equals_loads_each_file_once_in_order():
+    files = FakeFiles()
+    parse("k@=file://a.txt,fileb://b.bin,x", load_file=files)
+    assert files.calls == ["file://a.txt", "fileb://b.bin"]
+
+
+def test_a_value_that_turns_out_to_be_the_next_key_is_not_loaded():
+    files = FakeFiles()
+    assert parse("a@=x,file://a.txt=z", load_file=files) == {"a": "x", "file://a.txt": "z"}
+    assert files.calls == []
+
+
+def test_load_file_errors_propagate_unchanged():
+    problem = OSError(2, "No such file or directory")
+
+    def load(uri):
+        raise problem
+
+    with pytest.raises(OSError) as info:
+        parse("k@=file://missing", load_file=load)
+    assert info.value is problem
+
+
+def test_without_a_loader_at_equals_keeps_the_text():
+    assert parse("k@=file://a.txt") == {"k": "file://a.txt"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("[1]", True), ("  {\n", True), ("\n[", True), ("a=[1]", False), ("", False), ("x{", False)],
+)
+def test_looks_like_json(text, expected):
+    assert looks_like_json(text) is expected
+
+
+N = 100_000
+PATHOLOGICAL = {
+    "long-csv-then-key": "a=" + "b," * N + "c=d",
+    "many-commas": "a=" + "," * N,
+    "backtrack-every-pair": ",".join(f"k{i}=x,y z" for i in range(N // 10)),
+    "escaped-quotes-unterminated": "a='" + "\\'" * N,
+    "unterminated-quote": "a='" + "x" * N,
+    "deep-brackets": "a=" + "[" * N,
+    "spaces": "a=" + " " * N + "b" + " " * N + ",",
+    "escaped-commas": "a=" + "\\," * N + "=",
+    "many-hash-keys": "a={" + ",".join(f"k{i}=v" for i in range(N // 5)) + "}",
+}
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_input_stays_fast(text):
+    start = time.perf_counter()
+    try:
+        parse(text)
+    except ShorthandError as error:
+        str(error)
+    assert time.perf_counter() - start < 2.0
+
+
+@given(st.text(alphabet="ab=,@[]{}'\"\\ \t\n😀", max_size=30))
+def test_any_input_parses_or_raises_a_shorthand_error(text):
+    try:
+        result = parse(text)
+    except ShorthandError as error:
+        assert 0 <= error.position <= len(text)
+        assert str(error).splitlines()[2].endswith("^")
+    else:
+        assert isinstance(result, dict)
