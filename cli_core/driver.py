@@ -182,9 +182,25 @@ def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
 
 
 def _send_and_print(parsed, request, gargs, config, io, present_args) -> int:
+    if gargs.endpoint_url is None and _wants_local(io.environ):
+        from .local.embedded import start_embedded
+
+        with start_embedded(io.environ.get("CLISHAPE_LOCAL_HOME") or None) as service:
+            settings = _send_settings(
+                parsed,
+                gargs,
+                endpoint_url=service.url,
+                credentials=(service.access_key, service.secret_key),
+                region=gargs.region or service.region,
+            )
+            return _call_and_print(parsed, request, gargs, config, io, present_args, settings)
+    settings = _send_settings(parsed, gargs)
+    return _call_and_print(parsed, request, gargs, config, io, present_args, settings)
+
+
+def _call_and_print(parsed, request, gargs, config, io, present_args, settings) -> int:
     from .send import send
 
-    settings = _send_settings(parsed, gargs, io)
     response = send(parsed.command, request.params, settings, stderr=io.stderr)
     if present_args["output"] == "yaml-stream":
         from .present import render_stream
@@ -204,25 +220,17 @@ def _send_and_print(parsed, request, gargs, config, io, present_args) -> int:
     return _print(io, gargs, config, response.result(), present_args)
 
 
-def _send_settings(parsed: ParsedCommand, gargs: GlobalArgs, io: IO):
+def _send_settings(parsed: ParsedCommand, gargs: GlobalArgs, **overrides):
     from .send import SendSettings
 
-    endpoint_url = gargs.endpoint_url
-    credentials = None
-    region = gargs.region
-    if endpoint_url is None and _wants_local(io.environ):
-        from .local.embedded import ensure_embedded
-
-        endpoint_url, credentials, local_region = ensure_embedded(io.environ)
-        region = region or local_region
     verify: bool | str = True
     if gargs.no_verify_ssl:
         verify = False
     elif gargs.ca_bundle:
         verify = gargs.ca_bundle
-    return SendSettings(
-        endpoint_url=endpoint_url,
-        region=region,
+    settings = dict(
+        endpoint_url=gargs.endpoint_url,
+        region=gargs.region,
         profile=gargs.profile,
         sign=not gargs.no_sign_request,
         verify=verify,
@@ -231,8 +239,9 @@ def _send_settings(parsed: ParsedCommand, gargs: GlobalArgs, io: IO):
         paginate=not gargs.no_paginate,
         pagination=dict(parsed.pagination),
         debug=gargs.debug,
-        credentials=credentials,
     )
+    settings.update(overrides)
+    return SendSettings(**settings)
 
 
 def _wants_local(environ) -> bool:
