@@ -1,0 +1,106 @@
+"""``clishape-spec``: tooling for spec authors (lint, import from botocore, diff).
+
+clishape-spec lint [PATH ...]
+clishape-spec import-botocore SERVICE|PATH ... --out DIR
+clishape-spec import-botocore --all --out DIR
+clishape-spec diff SPEC_DIR --against botocore:SERVICE|botocore:PATH
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="clishape-spec", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+
+    lint = sub.add_parser("lint", help="check spec files against the format")
+    lint.add_argument("paths", nargs="*", metavar="PATH", help="files, service folders or roots")
+
+    imp = sub.add_parser("import-botocore", help="turn botocore service models into specs")
+    imp.add_argument("sources", nargs="*", metavar="SERVICE|PATH")
+    imp.add_argument("--all", action="store_true", help="every service of the installed botocore")
+    imp.add_argument("--out", required=True, type=Path, metavar="DIR")
+    imp.add_argument("--quiet", action="store_true", help="only the final summary")
+
+    diff = sub.add_parser("diff", help="compare a spec folder with the upstream model")
+    diff.add_argument("folder", type=Path, metavar="SPEC_DIR")
+    diff.add_argument("--against", required=True, metavar="botocore:SERVICE")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.action == "lint":
+            return _lint(args)
+        if args.action == "import-botocore":
+            return _import(args, parser)
+        return _diff(args, parser)
+    except (LookupError, FileNotFoundError) as exc:
+        print(f"clishape-spec: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+
+
+def _lint(args) -> int:
+    from tools.lint import lint_paths
+
+    result = lint_paths([Path(p) for p in args.paths] or None)
+    for problem in result.problems:
+        print(problem)
+    print(result.summary(), file=sys.stderr if result.problems else sys.stdout)
+    return 1 if result.problems else 0
+
+
+def _import(args, parser) -> int:
+    from tools.import_botocore import import_service, installed_services
+
+    sources = list(args.sources)
+    if args.all:
+        sources += installed_services()
+    if not sources:
+        parser.error("import-botocore: name a SERVICE or PATH, or give --all")
+    started = time.perf_counter()
+    written = unchanged = kept = 0
+    for source in sources:
+        result = import_service(source, args.out)
+        written += len(result.written)
+        unchanged += len(result.unchanged)
+        kept += len(result.skipped)
+        if not args.quiet:
+            print(result.summary())
+        for path, changes in result.skipped.items():
+            print(f"  kept hand-written {path} (no marker line); the model differs:")
+            for line in changes:
+                print(f"    {line}")
+    elapsed = time.perf_counter() - started
+    print(
+        f"{len(sources)} service(s): {written} file(s) written, {unchanged} unchanged, "
+        f"{kept} hand-written kept, in {elapsed:.1f}s"
+    )
+    return 0
+
+
+def _diff(args, parser) -> int:
+    from tools.import_botocore import convert_model, load_model
+    from tools.spec_diff import diff_folder
+
+    kind, _, source = args.against.partition(":")
+    if kind != "botocore" or not source:
+        parser.error("diff: --against must be botocore:SERVICE or botocore:PATH")
+    if not (args.folder / "_service.yaml").is_file():
+        print(
+            f"clishape-spec: {args.folder} is not a spec folder (no _service.yaml)", file=sys.stderr
+        )
+        return 2
+    lines = diff_folder(args.folder, convert_model(load_model(source)))
+    for line in lines:
+        print(line)
+    if not lines:
+        print(f"{args.folder}: no differences from botocore:{source}")
+    return 1 if lines else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
