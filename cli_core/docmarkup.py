@@ -17,6 +17,7 @@ import re
 import textwrap
 
 BULLET = "o "
+_KEEP = "\ue000"  # stands for a space inside a code span while wrapping: code is never split
 
 _CODE = re.compile(r"(`+)(.+?)\1", re.S)
 _LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
@@ -25,10 +26,14 @@ _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<!\b[A-Za-z]\.[A-Za-z])(?<!\bvs)(?<!\betc)[.!?](?=\s|$)")
 
 
-def inline(text: str, links: bool = True) -> str:
-    """One run of text with its markup resolved and its white space collapsed."""
+def inline(text: str, links: bool = True, keep_code: bool = False) -> str:
+    """One run of text with its markup resolved and its white space collapsed. With
+    ``keep_code`` the spaces of code spans are marked so that ``wrap`` keeps each span whole."""
     text = _LINK.sub((lambda m: f"{m.group(1)} ({m.group(2)})") if links else r"\1", text)
-    text = _CODE.sub(lambda m: m.group(2).strip(), text)
+    if keep_code:
+        text = _CODE.sub(lambda m: _SPACES.sub(_KEEP, m.group(2).strip()), text)
+    else:
+        text = _CODE.sub(lambda m: m.group(2).strip(), text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -67,7 +72,7 @@ def render(doc: str, width: int = 80, indent: int = 0) -> list[str]:
     prefix = " " * indent
     previous = ""
     for kind, text in blocks(doc):
-        text = inline(text)
+        text = inline(text, keep_code=True)
         if not text:
             continue
         if lines and not (kind == "li" and previous == "li"):
@@ -84,14 +89,15 @@ def wrap(text: str, width: int, first: str = "", rest: str | None = None) -> lis
     """Wrap one paragraph; words (URLs, option names) are never broken."""
     rest = first if rest is None else rest
     room = max(width, len(rest) + 30)  # deep nesting on a narrow terminal still gets some room
-    return textwrap.wrap(
+    lines = textwrap.wrap(
         text,
         room,
         initial_indent=first,
         subsequent_indent=rest,
         break_long_words=False,
         break_on_hyphens=False,
-    ) or [first.rstrip()]
+    )
+    return [line.replace(_KEEP, " ") for line in lines] or [first.rstrip()]
 
 
 def plain(doc: str) -> str:
