@@ -198,18 +198,19 @@ class _Checker:
         self._string_rules(shape, value, path, sensitive, "")
 
     def _string_rules(self, shape, value, path, sensitive, label) -> None:
-        what = f"{label} " if label else ""
         raw = shape.raw
         if "min" in raw or "max" in raw:
-            self._size(shape, len(value), path, "characters", what)
+            self._size(shape, len(value), path, "characters", f"{label} " if label else "")
+        if label:
+            subject = "key" if sensitive else label
+        else:
+            subject = "value" if sensitive else f"value {value!r}"
         enum = raw.get("enum")
         if enum and value not in enum:
-            shown = "" if sensitive else f" {value!r}"
-            self.warn(path, f"{what}value{shown} is not one of: {', '.join(enum)}")
+            self.warn(path, f"{subject} is not one of: {', '.join(enum)}")
         pattern = raw.get("pattern")
         if pattern and not pattern_matches(pattern, value):
-            shown = "" if sensitive else f" {value!r}"
-            self.warn(path, f"{what}value{shown} does not match the pattern {pattern}")
+            self.warn(path, f"{subject} does not match the pattern {pattern}")
 
     def _size(self, shape, size, path, unit, what="") -> None:
         low, high = shape.raw.get("min"), shape.raw.get("max")
