@@ -1,0 +1,569 @@
+"""The local Voice ID service, driven the way a user's tools drive it: boto3 and raw HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from cli_core.errors import ParamError
+from cli_core.local import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, start_embedded
+from cli_core.local.cli import main as local_main
+from cli_core.local.cli import write_silence
+from cli_core.local.embedded import default_state_dir
+
+ROLE = "arn:aws:iam::123456789012:role/voiceid-batch"
+ID = re.compile(r"[a-zA-Z0-9]{22}")
+ARN = re.compile(r"arn:aws(-[^:]+)?:voiceid.+:[0-9]{12}:domain/[a-zA-Z0-9]{22}")
+NO_RETRY = {"total_max_attempts": 1}
+
+
+@pytest.fixture
+def local(tmp_path):
+    running = start_embedded(tmp_path / "state")
+    yield running
+    running.stop()
+
+
+def client(running, region="us-east-1", validate=True, **overrides):
+    kwargs = running.client_kwargs() | {"region_name": region} | overrides
+    config = Config(retries=NO_RETRY, parameter_validation=validate)
+    return boto3.client("voice-id", config=config, **kwargs)
+
+
+def put_manifest(running, key: str, speakers: list[str], bucket: str = "media") -> str:
+    """Write a manifest enrolling ``speakers`` (with their audio) into the fake S3."""
+    entries = []
+    for index, speaker in enumerate(speakers, 1):
+        audio = f"s3://{bucket}/audio/{speaker}.wav"
+        write_silence(running.s3_root / bucket / "audio" / f"{speaker}.wav", 0.01)
+        entries.append(
+            {
+                "RequestId": f"r{index}",
+                "SpeakerId": speaker,
+                "AudioSpecifications": [{"S3Uri": audio, "ChannelId": 0}],
+            }
+        )
+    write(running.s3_root / bucket / key, {"Version": "1.0", "SpeakerEnrollmentRequests": entries})
+    return f"s3://{bucket}/{key}"
+
+
+def write(path: Path, document) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+
+
+def new_domain(voiceid, name="support") -> str:
+    domain = voiceid.create_domain(
+        Name=name, ServerSideEncryptionConfiguration={"KmsKeyId": "alias/local"}
+    )["Domain"]
+    return domain["DomainId"]
+
+
+def start_job(voiceid, domain_id, manifest_uri, output="s3://media/out", **extra):
+    return voiceid.start_speaker_enrollment_job(
+        DomainId=domain_id,
+        DataAccessRoleArn=ROLE,
+        InputDataConfig={"S3Uri": manifest_uri},
+        OutputDataConfig={"S3Uri": output},
+        **extra,
+    )["Job"]
+
+
+def describe_until_done(voiceid, domain_id, job_id, limit=10) -> list[dict]:
+    seen = []
+    for _ in range(limit):
+        job = voiceid.describe_speaker_enrollment_job(DomainId=domain_id, JobId=job_id)["Job"]
+        seen.append(job)
+        if job["JobStatus"] in ("COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED"):
+            return seen
+    raise AssertionError(f"job {job_id} never finished: {seen[-1]}")
+
+
+def error_of(call, *args, **kwargs) -> ClientError:
+    with pytest.raises(ClientError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+# -- the whole lifecycle -------------------------------------------------------------------
+
+
+def test_domain_job_and_speaker_lifecycle(local):
+    voiceid = client(local, region="eu-west-2")
+    domain = voiceid.create_domain(
+        Name="support",
+        Description="calls",
+        ServerSideEncryptionConfiguration={"KmsKeyId": "alias/local"},
+    )["Domain"]
+    assert ID.fullmatch(domain["DomainId"])
+    assert ARN.fullmatch(domain["Arn"]) and ":eu-west-2:" in domain["Arn"]
+    assert domain["DomainStatus"] == "ACTIVE"
+    assert ID.fullmatch(domain["WatchlistDetails"]["DefaultWatchlistId"])
+    assert voiceid.describe_domain(DomainId=domain["DomainId"])["Domain"] == domain
+
+    uri = put_manifest(local, "in/batch-1.json", ["alice", "bob", "carol"])
+    job = start_job(voiceid, domain["DomainId"], uri, JobName="first-batch")
+    assert ID.fullmatch(job["JobId"])
+    assert (job["JobStatus"], job["JobProgress"]) == ("SUBMITTED", {"PercentComplete": 0})
+    assert job["EnrollmentConfig"]["ExistingEnrollmentAction"] == "SKIP"
+
+    seen = describe_until_done(voiceid, domain["DomainId"], job["JobId"])
+    steps = [(j["JobStatus"], j["JobProgress"]["PercentComplete"]) for j in seen]
+    assert steps == [
+        ("IN_PROGRESS", 0),
+        ("IN_PROGRESS", 33),
+        ("IN_PROGRESS", 66),
+        ("COMPLETED", 100),
+    ]
+    done = seen[-1]
+    assert done["EndedAt"] >= done["CreatedAt"] and "FailureDetails" not in done
+
+    output = local.s3_root / "media" / "out" / job["JobId"] / "batch-1.json.out"
+    result = json.loads(output.read_text())
+    assert result["Errors"] == []
+    assert [e["RequestId"] for e in result["SuccessfulEnrollments"]] == ["r1", "r2", "r3"]
+    bob = result["SuccessfulEnrollments"][1]
+    assert bob["SpeakerId"] == "bob" and re.fullmatch(
+        r"id#[a-zA-Z0-9]{22}", bob["GeneratedSpeakerId"]
+    )
+
+    by_customer = voiceid.describe_speaker(DomainId=domain["DomainId"], SpeakerId="bob")["Speaker"]
+    assert by_customer["Status"] == "ENROLLED"
+    assert by_customer["GeneratedSpeakerId"] == bob["GeneratedSpeakerId"]
+    by_generated = voiceid.describe_speaker(
+        DomainId=domain["DomainId"], SpeakerId=bob["GeneratedSpeakerId"]
+    )["Speaker"]
+    assert by_generated == by_customer
+
+
+def test_entry_errors_end_in_completed_with_errors(local):
+    voiceid = client(local)
+    domain_id = new_domain(voiceid)
+    first = put_manifest(local, "in/first.json", ["dana"])
+    describe_until_done(voiceid, domain_id, start_job(voiceid, domain_id, first)["JobId"])
+
+    write_silence(local.s3_root / "media" / "audio" / "erin.wav", 0.01)
+    audio = [{"S3Uri": "s3://media/audio/erin.wav", "ChannelId": 0}]
+    entries = [
+        {"RequestId": "ok", "SpeakerId": "erin", "AudioSpecifications": audio},
+        {"RequestId": "ok", "SpeakerId": "frank", "AudioSpecifications": audio},
+        {
+            "RequestId": "no-audio",
+            "SpeakerId": "gina",
+            "AudioSpecifications": [{"S3Uri": "s3://media/audio/missing.wav"}],
+        },
+        {"RequestId": "again", "SpeakerId": "dana", "AudioSpecifications": audio},
+        {"RequestId": "generated", "SpeakerId": "id#" + "a" * 22, "AudioSpecifications": audio},
+    ]
+    write(
+        local.s3_root / "media" / "in" / "mixed.json",
+        {"Version": "1.0", "SpeakerEnrollmentRequests": entries},
+    )
+    job = start_job(voiceid, domain_id, "s3://media/in/mixed.json")
+    assert describe_until_done(voiceid, domain_id, job["JobId"])[-1]["JobStatus"] == (
+        "COMPLETED_WITH_ERRORS"
+    )
+    out = local.s3_root / "media" / "out" / job["JobId"] / "mixed.json.out"
+    result = json.loads(out.read_text())
+    assert [e["RequestId"] for e in result["SuccessfulEnrollments"]] == ["ok"]
+    assert [(e["RequestId"], e["ErrorCode"]) for e in result["Errors"]] == [
+        ("ok", 400),
+        ("no-audio", 404),
+        ("again", 409),
+        ("generated", 400),
+    ]
+
+    overwrite = start_job(
+        voiceid, domain_id, first, EnrollmentConfig={"ExistingEnrollmentAction": "OVERWRITE"}
+    )
+    assert describe_until_done(voiceid, domain_id, overwrite["JobId"])[-1]["JobStatus"] == (
+        "COMPLETED"
+    )
+
+
+@pytest.mark.parametrize(
+    "manifest, status_code, words",
+    [
+        (None, 404, "does not exist"),
+        ("{not json", 400, "not valid JSON"),
+        ({"Version": "1.0"}, 400, "SpeakerEnrollmentRequests"),
+        ({"Version": "2.0", "SpeakerEnrollmentRequests": []}, 400, "Version"),
+    ],
+)
+def test_job_fails_as_a_whole_with_failure_details(local, manifest, status_code, words):
+    voiceid = client(local)
+    domain_id = new_domain(voiceid)
+    if manifest is not None:
+        write(local.s3_root / "media" / "in" / "bad.json", manifest)
+    (local.s3_root / "media").mkdir(exist_ok=True)
+    job = start_job(voiceid, domain_id, "s3://media/in/bad.json")
+    seen = describe_until_done(voiceid, domain_id, job["JobId"])
+    assert [j["JobStatus"] for j in seen] == ["FAILED"]
+    failure = seen[-1]["FailureDetails"]
+    assert failure["StatusCode"] == status_code and words in failure["Message"]
+    assert not (local.s3_root / "media" / "out").exists()
+    summary = voiceid.list_speaker_enrollment_jobs(DomainId=domain_id)["JobSummaries"][0]
+    assert summary["FailureDetails"] == failure
+
+
+def test_time_based_progression_with_a_controlled_clock(tmp_path):
+    now = [1_700_000_000.0]
+    with start_embedded(tmp_path, step_seconds=10, clock=lambda: now[0]) as running:
+        voiceid = client(running)
+        domain_id = new_domain(voiceid)
+        uri = put_manifest(running, "in/m.json", ["hana", "ivan", "june"])
+        job_id = start_job(voiceid, domain_id, uri)["JobId"]
+
+        def status():
+            job = voiceid.describe_speaker_enrollment_job(DomainId=domain_id, JobId=job_id)["Job"]
+            return job["JobStatus"], job["JobProgress"]["PercentComplete"]
+
+        assert [status(), status()] == [("SUBMITTED", 0), ("SUBMITTED", 0)]
+        now[0] += 10
+        assert status() == ("IN_PROGRESS", 0)
+        now[0] += 20
+        assert status() == ("IN_PROGRESS", 66)
+        now[0] += 60
+        assert status() == ("COMPLETED", 100)
+
+
+# -- errors as the service sends them ------------------------------------------------------
+
+
+def test_missing_resources_are_resource_not_found(local):
+    voiceid = client(local)
+    domain_id = new_domain(voiceid)
+    other_id = new_domain(voiceid, "other")
+    uri = put_manifest(local, "in/m.json", ["jack"])
+    job_id = start_job(voiceid, domain_id, uri)["JobId"]
+
+    missing_domain = error_of(voiceid.describe_domain, DomainId="a" * 22)
+    assert missing_domain.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert missing_domain.response["ResourceType"] == "DOMAIN"
+    assert missing_domain.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    headers = missing_domain.response["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["x-amzn-errortype"] == "ResourceNotFoundException"
+
+    wrong_domain = error_of(
+        voiceid.describe_speaker_enrollment_job, DomainId=other_id, JobId=job_id
+    )
+    assert wrong_domain.response["ResourceType"] == "BATCH_JOB"
+    no_speaker = error_of(voiceid.describe_speaker, DomainId=domain_id, SpeakerId="nobody")
+    assert no_speaker.response["ResourceType"] == "SPEAKER"
+    no_domain_for_job = error_of(start_job, voiceid, "b" * 22, uri)
+    assert no_domain_for_job.response["ResourceType"] == "DOMAIN"
+
+
+def test_requests_breaking_the_model_are_refused(local, snapshot):
+    voiceid = client(local, validate=False)
+    domain_id = new_domain(voiceid)
+    cases = {
+        "short domain id": lambda: voiceid.describe_domain(DomainId="abc"),
+        "missing required": lambda: voiceid.create_domain(Name="x"),
+        "several problems": lambda: voiceid.list_speaker_enrollment_jobs(
+            DomainId=domain_id, JobStatus="DONE", MaxResults=0
+        ),
+        "sensitive value": lambda: voiceid.create_domain(
+            Name="-bad", ServerSideEncryptionConfiguration={"KmsKeyId": "k"}
+        ),
+        "wrong type": lambda: voiceid.list_domains(MaxResults="ten"),
+        "bad token": lambda: voiceid.list_domains(NextToken="not-a-token"),
+    }
+    answers = {}
+    for name, call in cases.items():
+        error = error_of(call)
+        status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+        answers[name] = (
+            f"{status} {error.response['Error']['Code']}: {error.response['Error']['Message']}"
+        )
+    assert answers == snapshot
+
+
+# -- pagination ----------------------------------------------------------------------------
+
+
+def test_list_calls_paginate_with_max_results_and_next_token(local):
+    voiceid = client(local)
+    created = [new_domain(voiceid, f"d{i}") for i in range(12)]
+    first = voiceid.list_domains(MaxResults=5)
+    assert len(first["DomainSummaries"]) == 5 and first["NextToken"]
+    second = voiceid.list_domains(MaxResults=5, NextToken=first["NextToken"])
+    third = voiceid.list_domains(MaxResults=5, NextToken=second["NextToken"])
+    assert len(third["DomainSummaries"]) == 2 and "NextToken" not in third
+    pages = voiceid.get_paginator("list_domains").paginate(PaginationConfig={"PageSize": 4})
+    assert [d["DomainId"] for page in pages for d in page["DomainSummaries"]] == created
+
+    domain_id = created[0]
+    uri = put_manifest(local, "in/m.json", ["kim"])
+    jobs = [start_job(voiceid, domain_id, uri)["JobId"] for _ in range(7)]
+    paged = voiceid.get_paginator("list_speaker_enrollment_jobs").paginate(
+        DomainId=domain_id, PaginationConfig={"PageSize": 3}
+    )
+    listed = [j["JobId"] for page in paged for j in page["JobSummaries"]]
+    assert listed == jobs
+    # Each list call advanced every unfinished job; by now all have finished.
+    finished = voiceid.list_speaker_enrollment_jobs(
+        DomainId=domain_id, JobStatus="COMPLETED", MaxResults=100
+    )
+    failed = voiceid.list_speaker_enrollment_jobs(DomainId=domain_id, JobStatus="FAILED")
+    # The first job enrolled kim; the other six were skipped (already enrolled).
+    assert [j["JobId"] for j in finished["JobSummaries"]] == jobs[:1]
+    assert failed["JobSummaries"] == []
+
+    token = voiceid.list_speaker_enrollment_jobs(DomainId=domain_id, MaxResults=2)["NextToken"]
+    refused = error_of(
+        voiceid.list_speaker_enrollment_jobs, DomainId=created[1], MaxResults=2, NextToken=token
+    )
+    assert refused.response["Error"]["Code"] == "ValidationException"
+
+
+# -- persistence ---------------------------------------------------------------------------
+
+
+def test_state_survives_a_restart(tmp_path):
+    state = tmp_path / "state"
+    with start_embedded(state) as running:
+        voiceid = client(running)
+        domain_id = new_domain(voiceid)
+        uri = put_manifest(running, "in/m.json", ["lena", "mo"])
+        job_id = start_job(voiceid, domain_id, uri)["JobId"]
+        voiceid.describe_speaker_enrollment_job(DomainId=domain_id, JobId=job_id)
+    with start_embedded(state) as running:
+        voiceid = client(running)
+        assert voiceid.describe_domain(DomainId=domain_id)["Domain"]["Name"] == "support"
+        seen = describe_until_done(voiceid, domain_id, job_id)
+        assert [j["JobStatus"] for j in seen][-1] == "COMPLETED" and len(seen) == 3
+        assert voiceid.describe_speaker(DomainId=domain_id, SpeakerId="mo")["Speaker"]
+
+
+# -- load ----------------------------------------------------------------------------------
+
+
+def test_eight_parallel_clients_lose_nothing(local):
+    domain_id = new_domain(client(local))
+    uri = put_manifest(local, "in/load.json", ["load-speaker"])
+    started: dict[int, list[str]] = {}
+    problems: list[str] = []
+
+    def worker(number: int) -> None:
+        voiceid = client(local)  # each thread its own client
+        mine = started.setdefault(number, [])
+        try:
+            for _ in range(8):
+                job = start_job(voiceid, domain_id, uri, output=f"s3://media/out-{number}")
+                mine.append(job["JobId"])
+                last = -1
+                for _ in range(5):
+                    seen = voiceid.describe_speaker_enrollment_job(
+                        DomainId=domain_id, JobId=job["JobId"]
+                    )["Job"]
+                    percent = seen["JobProgress"]["PercentComplete"]
+                    if percent < last:
+                        problems.append(f"progress went back on {job['JobId']}")
+                    last = percent
+        except Exception as error:  # collected, asserted below
+            problems.append(repr(error))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
+    voiceid = client(local)
+    expected = sorted(job for jobs in started.values() for job in jobs)
+    assert len(expected) == 64 and len(set(expected)) == 64
+    pages = voiceid.get_paginator("list_speaker_enrollment_jobs").paginate(DomainId=domain_id)
+    summaries = [j for page in pages for j in page["JobSummaries"]]
+    assert sorted(j["JobId"] for j in summaries) == expected
+    for summary in summaries:
+        assert summary["JobStatus"] in ("COMPLETED", "COMPLETED_WITH_ERRORS")
+        assert summary["JobProgress"] == {"PercentComplete": 100}
+    outputs = list(local.s3_root.glob("media/out-*/*/load.json.out"))
+    assert len(outputs) == 64
+    # Exactly one job enrolled the speaker; every other one skipped it.
+    statuses = [j["JobStatus"] for j in summaries]
+    assert statuses.count("COMPLETED") == 1
+
+
+# -- malformed requests --------------------------------------------------------------------
+
+
+def raw(running, body: bytes, target="VoiceID.ListDomains", sign=True, **options):
+    """Send one request by hand; return (status, parsed body)."""
+    headers = {
+        "X-Amz-Target": target,
+        "Content-Type": options.get("content_type", "application/x-amz-json-1.0"),
+    }
+    if sign:
+        request = AWSRequest(method="POST", url=running.url + "/", data=body, headers=headers)
+        credentials = Credentials(
+            options.get("key", running.access_key), options.get("secret", running.secret_key)
+        )
+        SigV4Auth(credentials, options.get("service", "voiceid"), "us-east-1").add_auth(request)
+        headers = dict(request.headers.items())
+    body = options.get("send_body", body)
+    host, port = running.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request(options.get("method", "POST"), "/", body=body, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        return response.status, json.loads(payload), response.getheader("x-amzn-ErrorType")
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "name, body, options, status, code",
+    [
+        ("malformed json", b'{"MaxResults": ', {}, 400, "SerializationException"),
+        ("json array", b"[1, 2]", {}, 400, "SerializationException"),
+        (
+            "unknown operation",
+            b"{}",
+            {"target": "VoiceID.FlyToTheMoon"},
+            400,
+            "UnknownOperationException",
+        ),
+        (
+            "other service",
+            b"{}",
+            {"target": "DynamoDB_20120810.ListTables"},
+            400,
+            "UnknownOperationException",
+        ),
+        ("no target", b"{}", {"target": ""}, 400, "UnknownOperationException"),
+        ("unsigned", b"{}", {"sign": False}, 403, "MissingAuthenticationTokenException"),
+        ("wrong secret", b"{}", {"secret": "guess"}, 403, "InvalidSignatureException"),
+        ("unknown key", b"{}", {"key": "AKIDSOMEONEELSE"}, 403, "UnrecognizedClientException"),
+        ("other signing name", b"{}", {"service": "s3"}, 403, "InvalidSignatureException"),
+        (
+            "body changed after signing",
+            b"{}",
+            {"send_body": b'{"MaxResults": 1}'},
+            403,
+            "InvalidSignatureException",
+        ),
+        (
+            "wrong content type",
+            b"{}",
+            {"content_type": "text/plain"},
+            400,
+            "SerializationException",
+        ),
+        (
+            "oversized body",
+            b"{" + b" " * (1024 * 1024 + 10) + b"}",
+            {},
+            413,
+            "RequestEntityTooLargeException",
+        ),
+        ("get", b"", {"method": "GET"}, 405, "UnknownOperationException"),
+    ],
+)
+def test_malformed_requests_get_clean_errors(local, name, body, options, status, code):
+    options = dict(options)
+    target = options.pop("target", "VoiceID.ListDomains")
+    answer = raw(local, body, target=target, **options)
+    assert answer[0] == status
+    assert answer[1]["__type"] == code and answer[1]["message"]
+    assert answer[2] == code
+    # ...and the service keeps answering.
+    assert raw(local, b"{}")[:2] == (200, {"DomainSummaries": []})
+
+
+def test_a_wrongly_signed_boto3_call_fails_like_the_real_service(local):
+    wrong = client(local, aws_secret_access_key="not-the-secret")
+    assert error_of(wrong.list_domains).response["Error"]["Code"] == "InvalidSignatureException"
+    assert client(local).list_domains()["DomainSummaries"] == []
+
+
+# -- fallback ------------------------------------------------------------------------------
+
+
+def test_operations_without_state_go_to_the_fallback(tmp_path):
+    calls = []
+
+    def fallback(operation: str, params: dict) -> dict:
+        calls.append((operation, params))
+        if operation == "DeleteDomain":
+            raise ParamError("expected a domain that can be deleted", "--domain-id")
+        return {"SpeakerSummaries": []}
+
+    with start_embedded(tmp_path, fallback=fallback) as running:
+        voiceid = client(running, validate=False)
+        assert voiceid.list_speakers(DomainId="c" * 22)["SpeakerSummaries"] == []
+        assert calls == [("ListSpeakers", {"DomainId": "c" * 22})]
+        refused = error_of(voiceid.delete_domain, DomainId="c" * 22)
+        assert refused.response["Error"]["Code"] == "ValidationException"
+        assert "--domain-id" in refused.response["Error"]["Message"]
+        invalid = error_of(voiceid.list_speakers, DomainId="short")
+        assert invalid.response["Error"]["Code"] == "ValidationException"
+        assert len(calls) == 2  # the model check runs before the fallback
+
+    with start_embedded(tmp_path) as running:
+        default = error_of(client(running).list_speakers, DomainId="c" * 22)
+        assert default.response["Error"]["Code"] == "ValidationException"
+        assert "not supported by the local service" in default.response["Error"]["Message"]
+
+
+# -- clishape-local ------------------------------------------------------------------------
+
+
+def test_seed_creates_a_completed_demo_job_idempotently(tmp_path, capsys):
+    assert local_main(["seed", "--state-dir", str(tmp_path)]) == 0
+    seeded = json.loads(capsys.readouterr().out)
+    assert seeded["JobStatus"] == "COMPLETED"
+    assert (tmp_path / "s3" / seeded["OutputFile"].removeprefix("s3://")).is_file()
+    assert local_main(["seed", "--state-dir", str(tmp_path), "--format", "shell"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"CLISHAPE_DEMO_DOMAIN_ID={seeded['DomainId']}",
+        f"CLISHAPE_DEMO_JOB_ID={seeded['JobId']}",
+    ]
+    with start_embedded(tmp_path) as running:
+        job = client(running).describe_speaker_enrollment_job(
+            DomainId=seeded["DomainId"], JobId=seeded["JobId"]
+        )["Job"]
+        assert job["JobStatus"] == "COMPLETED" and job["JobName"] == "clishape-demo-enrollment"
+
+
+def test_serve_runs_standalone_until_interrupted(tmp_path):
+    command = [sys.executable, "-m", "cli_core.local.cli", "serve", "--port", "0"]
+    command += ["--state-dir", str(tmp_path), "--quiet"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = process.stderr.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", banner).group(0)
+        voiceid = boto3.client(
+            "voice-id",
+            endpoint_url=url,
+            region_name="ap-southeast-2",
+            aws_access_key_id=DEFAULT_ACCESS_KEY,
+            aws_secret_access_key=DEFAULT_SECRET_KEY,
+        )
+        assert voiceid.list_domains()["DomainSummaries"] == []
+    finally:
+        process.send_signal(subprocess.signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        process.stderr.close()
+
+
+def test_default_state_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("CLISHAPE_LOCAL_HOME", str(tmp_path / "home"))
+    assert default_state_dir() == tmp_path / "home"
+    monkeypatch.delenv("CLISHAPE_LOCAL_HOME")
+    assert default_state_dir() == Path.home() / ".local" / "share" / "clishape" / "local"
