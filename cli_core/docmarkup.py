@@ -37,15 +37,16 @@ def inline(text: str, links: bool = True, keep_code: bool = False) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def blocks(doc: str) -> list[tuple[str, str]]:
-    """The doc as ``("p", text)`` paragraphs and ``("li", text)`` bullet items (raw markup)."""
-    out: list[tuple[str, str]] = []
-    kind = ""
+def blocks(doc: str) -> list[tuple[str, str, int]]:
+    """The doc as ``("p", text, 0)`` paragraphs and ``("li", text, depth)`` bullet items (raw
+    markup); an item's depth is its indentation, two spaces a level."""
+    out: list[tuple[str, str, int]] = []
+    kind, depth = "", 0
     lines: list[str] = []
 
     def flush() -> None:
         if lines:
-            out.append((kind, " ".join(lines)))
+            out.append((kind, " ".join(lines), depth))
             lines.clear()
 
     for raw in (doc or "").splitlines():
@@ -55,11 +56,11 @@ def blocks(doc: str) -> list[tuple[str, str]]:
             kind = ""
         elif line.startswith("- ") or line == "-":
             flush()
-            kind = "li"
+            kind, depth = "li", (len(raw) - len(raw.lstrip())) // 2
             lines.append(line[2:].strip())
         else:
             if not kind:
-                kind = "p"
+                kind, depth = "p", 0
             lines.append(line)
     flush()
     return out
@@ -69,18 +70,18 @@ def render(doc: str, width: int = 80, indent: int = 0) -> list[str]:
     """The doc as wrapped lines, each prefixed with ``indent`` spaces; blocks separated by a
     blank line, consecutive bullet items kept together."""
     lines: list[str] = []
-    prefix = " " * indent
     previous = ""
-    for kind, text in blocks(doc):
+    for kind, text, depth in blocks(doc):
         text = inline(text, keep_code=True)
         if not text:
             continue
         if lines and not (kind == "li" and previous == "li"):
             lines.append("")
         if kind == "li":
+            prefix = " " * (indent + 2 * depth)
             lines.extend(wrap(text, width, prefix + BULLET, prefix + " " * len(BULLET)))
         else:
-            lines.extend(wrap(text, width, prefix))
+            lines.extend(wrap(text, width, " " * indent))
         previous = kind
     return lines
 
@@ -102,12 +103,12 @@ def wrap(text: str, width: int, first: str = "", rest: str | None = None) -> lis
 
 def plain(doc: str) -> str:
     """The whole doc as one line of plain text (links as their text only)."""
-    return " ".join(inline(text, links=False) for _, text in blocks(doc))
+    return " ".join(inline(text, links=False) for _, text, _ in blocks(doc))
 
 
 def first_sentence(doc: str) -> str:
     """The first sentence of the doc's first block, as plain text (for one-line summaries)."""
-    for _, text in blocks(doc):
+    for _, text, _ in blocks(doc):
         text = inline(text, links=False)
         if text:
             match = _SENTENCE_END.search(text)

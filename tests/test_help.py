@@ -485,6 +485,7 @@ def test_markup_rendering():
         two source lines.
 
         - item one
+          - a nested item
         - item two is long enough
           to continue
 
@@ -496,6 +497,7 @@ def test_markup_rendering():
         "  lines.",
         "",
         "  o item one",
+        "    o a nested item",
         "  o item two is long enough to continue",
         "",
         "  Last paragraph.",
