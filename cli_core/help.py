@@ -220,17 +220,16 @@ def _description(command: Command) -> str:
         )
     pagination = command.pagination
     if pagination:
-        parts.append(
+        text = (
             f"`{command.name}` is a paginated command: it makes as many calls as it takes to get "
-            "every result. Use `--no-paginate` to make one call only, or `--max-items` to stop "
-            "after some items."
+            "every result and merges them. Use `--no-paginate` to make one call only, or "
+            "`--max-items` to stop after some items."
         )
         keys = _as_list(pagination.get("result_key"))
         if keys:
-            parts.append(
-                "With `--output text`, a `--query` runs on each page; it must select from the "
-                "results of: " + ", ".join(f"`{k}`" for k in keys)
-            )
+            text += " The results are in: " + ", ".join(f"`{k}`" for k in keys) + "."
+            text += " With `--output yaml-stream`, `--query` runs on each page on its own."
+        parts.append(text)
     return "\n\n".join(p for p in parts if p)
 
 
