@@ -12,7 +12,8 @@ the ``Authorization`` header, ``X-Amz-Security-Token`` (header or query), ``X-Am
 and every member the spec marks sensitive. JSON bodies are walked with the operation's input or
 output shape; besides, any value a sensitive member holds in this call is replaced wherever it
 shows as a whole value (a JSON string, a form or query value, an XML text node, a header value
-or a path segment), which covers the XML and query protocols and echoes in error bodies.
+or a path segment), which covers the XML and query protocols; values of six characters or more
+are also replaced inside any text (an error message that echoes one).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 REDACTED = "***"
 PREFIX = "clishape: "
+MIN_SCRUB = 6  # sensitive values this long are also replaced inside longer text
 _SECRET_HEADERS = {"x-amz-security-token"}
 _SECRET_QUERY = {"x-amz-security-token", "x-amz-signature"}
 _SIGNATURE = re.compile(r"(Signature=)[^,\s]+")
@@ -207,8 +209,10 @@ class DebugLog:
         events.register("before-send", self.on_request)
         events.register("response-received", self.on_response)
 
-    def line(self, text: str) -> None:
-        for secret in self._credential_secrets():
+    def line(self, text: str, secrets: set[str] = frozenset()) -> None:
+        # Long enough sensitive values are scrubbed inside any text too (an error message that
+        # echoes one); short ones only as whole values, above, or the log would be unreadable.
+        for secret in [*self._credential_secrets(), *(s for s in secrets if len(s) >= MIN_SCRUB)]:
             text = text.replace(secret, REDACTED)
         self.stderr.write(PREFIX + text + "\n")
         self.stderr.flush()
@@ -242,7 +246,8 @@ class DebugLog:
         url = redact_url(request.url, secrets)
         self.line(
             f"request {request.method} {url} headers {json.dumps(headers, ensure_ascii=False)} "
-            f"body {body}"
+            f"body {body}",
+            secrets,
         )
         return None
 
@@ -266,5 +271,6 @@ class DebugLog:
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         body = render_body(response_dict.get("body"), shape, secrets, content_type)
         self.line(
-            f"response {status} headers {json.dumps(headers, ensure_ascii=False)} body {body}"
+            f"response {status} headers {json.dumps(headers, ensure_ascii=False)} body {body}",
+            secrets,
         )
