@@ -472,6 +472,8 @@ def shorthand_example(shape: Shape) -> str | None:
     fit (documents, lists of lists at the top, shapes nested deeper than the limit)."""
     try:
         if shape.type == "list":
+            if shape.member is None:
+                return None
             item = shape.member.shape
             if item.type in ("list", "document") or item.is_scalar:
                 return None
@@ -506,6 +508,8 @@ def _shorthand(shape: Shape, depth: int, stack: list[str]) -> str:
         inner = ",".join(parts)
         return inner if depth == 0 else "{" + inner + "}"
     if kind == "list":
+        if shape.member is None:
+            raise _NoShorthand
         item = shape.member.shape
         if item.type == "document":
             raise _NoShorthand
@@ -514,6 +518,8 @@ def _shorthand(shape: Shape, depth: int, stack: list[str]) -> str:
             return f"{one},{one}"
         return f"[{one},{one}]"
     if kind == "map":
+        if shape.value is None:
+            raise _NoShorthand
         value = shape.value.shape
         if value.type == "document":
             raise _NoShorthand
@@ -541,13 +547,15 @@ def json_example(shape: Shape, stack: list[str] | None = None) -> str:
         ]
         return "{\n" + ",\n".join(rows) + "\n}"
     if kind == "list":
+        if shape.member is None:
+            return "[...]"
         item = shape.member.shape
         if item.is_scalar:
             return f"[{json_example(item, inner)}, ...]"
         return "[\n  " + _indent(json_example(item, inner)) + "\n  ...\n]"
     if kind == "map":
         key = json_example(shape.key.shape, inner) if shape.key else '"string"'
-        value = json_example(shape.value.shape, inner)
+        value = json_example(shape.value.shape, inner) if shape.value else "{...}"
         return "{\n  " + key + ": " + _indent(value) + ",\n  ...\n}"
     if kind == "document":
         return "{...}"
