@@ -112,16 +112,26 @@ def load_service_doc(service: str, roots: list[Path] | None = None) -> dict | No
 
     def build() -> dict:
         data = read_yaml(service_file)
+        commands = list_commands(folder)
         return {
             "service": service,
             "metadata": data.get("metadata", {}),
             "documentation": data.get("documentation", ""),
-            "commands": list_commands(folder),
+            "commands": commands,
+            "deprecated_commands": [
+                c for c in commands if _marked_deprecated(folder / f"{c}.yaml")
+            ],
             "folder": str(folder),
         }
 
     # The folder's own mtime changes when a command file is added or removed.
     return _cached(service_file, (service_file, folder), build)
+
+
+def _marked_deprecated(command_file: Path) -> bool:
+    """A top-level ``deprecated: true`` line, found without parsing the whole file."""
+    with open(command_file, encoding="utf-8") as fh:
+        return any(line.rstrip() == "deprecated: true" for line in fh)
 
 
 # -- reading -----------------------------------------------------------------------------------
