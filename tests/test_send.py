@@ -682,3 +682,43 @@ def test_debug_log_reports_a_failed_connection(describe):
     lines = err.getvalue().splitlines()
     assert lines[0].startswith(f"clishape: request POST {url}/ headers ")
     assert lines[-1] == f'clishape: no response: Could not connect to the endpoint URL: "{url}/"'
+
+
+def test_debug_log_redacts_form_bodies_of_the_query_protocol():
+    service = dict(
+        TEST_SERVICE,
+        metadata=dict(TEST_SERVICE["metadata"], protocol="query", xmlNamespace="https://t/"),
+    )
+    command = Command(
+        compile_command(
+            service,
+            {
+                "command": "put-thing",
+                "operation": "PutThing",
+                "input": {
+                    "type": "structure",
+                    "members": {"Name": {"type": "string"}, "Pw": {"shape": "Secret"}},
+                },
+            },
+        )
+    )
+    url = f"http://127.0.0.1:{closed_port()}"
+    err = io.StringIO()
+    with pytest.raises(EndpointError):
+        send(
+            command, {"Name": "n1", "Pw": "pw"}, settings(endpoint_url=url, debug=True), stderr=err
+        )
+    request = err.getvalue().splitlines()[0]
+    assert request.endswith(" body Action=PutThing&Version=2020-01-01&Name=n1&Pw=***")
+
+
+def test_redaction_of_other_authorization_schemes_and_presigned_urls():
+    from cli_core.debuglog import redact_header, redact_url
+
+    assert redact_header("Authorization", "Bearer abc.def", set()) == "Bearer ***"
+    assert redact_header("x-amz-security-token", "tok", set()) == "***"
+    assert redact_header("X-Custom", "s3cr3t", {"s3cr3t"}) == "***"
+    url = "https://h/a/s3cr3t/b?X-Amz-Signature=abcd&X-Amz-Security-Token=t&x=1&y=s3cr3t"
+    assert redact_url(url, {"s3cr3t"}) == (
+        "https://h/a/***/b?X-Amz-Signature=***&X-Amz-Security-Token=***&x=1&y=***"
+    )
