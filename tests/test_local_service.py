@@ -567,3 +567,12 @@ def test_default_state_dir_follows_the_environment(monkeypatch, tmp_path):
     assert default_state_dir() == tmp_path / "home"
     monkeypatch.delenv("CLISHAPE_LOCAL_HOME")
     assert default_state_dir() == Path.home() / ".local" / "share" / "clishape" / "local"
+
+
+def test_body_limit_and_unsigned_access_are_options(tmp_path):
+    with start_embedded(tmp_path, max_body_bytes=64, allow_unsigned=True) as running:
+        assert raw(running, b"{}", sign=False)[:2] == (200, {"DomainSummaries": []})
+        status, body, _ = raw(running, b'{"NextToken": "' + b"x" * 80 + b'"}', sign=False)
+        assert (status, body["__type"]) == (413, "RequestEntityTooLargeException")
+        # A signed request is still checked when unsigned ones are allowed.
+        assert raw(running, b"{}", secret="guess")[0] == 403

@@ -98,16 +98,23 @@ def build_server(
     secret_key: str | None = None,
     allow_unsigned: bool = False,
     log_requests: bool = False,
+    max_body_bytes: int | None = None,
     **service_options,
 ):
     """A bound, not yet serving ``LocalServer`` over a state folder."""
-    from .server import LocalApp, LocalServer
+    from .server import MAX_BODY_BYTES, LocalApp, LocalServer
 
     default_key, default_secret = default_credentials()
     access_key = access_key or default_key
     secret_key = secret_key or default_secret
     service = open_service(state_dir, s3_root, **service_options)
-    app = LocalApp(service, {access_key: secret_key}, fallback, allow_unsigned)
+    app = LocalApp(
+        service,
+        {access_key: secret_key},
+        fallback,
+        allow_unsigned,
+        max_body_bytes or MAX_BODY_BYTES,
+    )
     try:
         server = LocalServer((host, port), app, log_requests)
     except BaseException:
@@ -128,7 +135,8 @@ def start_embedded(
     """Serve Voice ID on 127.0.0.1 (ephemeral port) from a background thread.
 
     ``fallback(operation, params) -> dict`` answers operations without local state;
-    ``service_options`` are ``processing_steps``, ``step_seconds`` and ``clock`` (see voiceid).
+    ``service_options`` are ``processing_steps``, ``step_seconds`` and ``clock`` (see voiceid),
+    and ``allow_unsigned``, ``max_body_bytes`` (see server).
     """
     server = build_server(
         "127.0.0.1",

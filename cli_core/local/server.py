@@ -219,6 +219,12 @@ class LocalServer(ThreadingHTTPServer):
         self.log_requests = log_requests
         super().__init__(address, _Handler)
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up mid-answer is routine; anything else is worth a traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
