@@ -184,8 +184,10 @@ def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
 def _send_and_print(parsed, request, gargs, config, io, present_args) -> int:
     if gargs.endpoint_url is None and _wants_local(io.environ):
         from .local.embedded import start_embedded
+        from .local.fallback import spec_fallback
 
-        with start_embedded(io.environ.get("CLISHAPE_LOCAL_HOME") or None) as service:
+        home = io.environ.get("CLISHAPE_LOCAL_HOME") or None
+        with start_embedded(home, fallback=spec_fallback()) as service:
             settings = _send_settings(
                 parsed,
                 gargs,

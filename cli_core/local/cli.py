@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     from .embedded import build_server
+    from .fallback import spec_fallback
 
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
@@ -114,6 +115,7 @@ def serve(args: argparse.Namespace) -> int:
         args.port,
         args.state_dir,
         args.s3_root,
+        fallback=spec_fallback(),
         access_key=args.access_key,
         secret_key=args.secret_key,
         allow_unsigned=args.allow_unsigned,

@@ -1,0 +1,92 @@
+"""Answers for the operations the local service keeps no state for.
+
+Every other operation of the service's shipped specs is answered the same way: the request is
+validated against the command's spec (every problem becomes a ValidationException), then the
+deterministic sample response of ``--generate-cli-skeleton output`` is sent, in wire form
+(timestamps as epoch seconds, blobs as base64).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from .faults import ServiceFault
+
+
+def spec_fallback(service: str = "voice-id", roots=None):
+    """A ``fallback(operation, params)`` for ``start_embedded``/``build_server``."""
+    commands: dict = {}
+
+    def index() -> dict:
+        if not commands:
+            from .. import spec
+
+            folder = spec.service_dir(service, roots)
+            for name in spec.list_commands(folder) if folder else ():
+                command = spec.load_command(service, name, roots)
+                commands[command.operation] = command
+        return commands
+
+    def fallback(operation: str, params: dict) -> dict:
+        from ..request import normalise_timestamps
+        from ..skeleton import output_sample
+        from ..validate import validate
+
+        command = index().get(operation)
+        if command is None:
+            raise ServiceFault(
+                "UnknownOperationException", f"The operation {operation} has no spec here."
+            )
+        if command.input is not None:
+            request = normalise_timestamps(command.input, _blobs_from_wire(command.input, params))
+            errors, _warnings = validate(command.input, request)
+            if errors:
+                raise ServiceFault("ValidationException", "; ".join(errors))
+        if command.output is None:
+            return {}
+        sample = output_sample(command.output)
+        for token in _output_tokens(command.pagination):
+            sample.pop(token, None)  # the sample is the last page: no token to follow
+        return _to_wire(sample)
+
+    return fallback
+
+
+def _output_tokens(pagination: dict | None) -> list[str]:
+    if not pagination:
+        return []
+    tokens = pagination.get("output_token") or []
+    return [tokens] if isinstance(tokens, str) else list(tokens)
+
+
+def _blobs_from_wire(shape, value):
+    kind = shape.type
+    if kind == "blob" and isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError:
+            raise ServiceFault("SerializationException", "A blob is not valid base64.") from None
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {
+            k: _blobs_from_wire(members[k].shape, v) if k in members else v
+            for k, v in value.items()
+        }
+    if kind == "list" and isinstance(value, list):
+        return [_blobs_from_wire(shape.member.shape, v) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _blobs_from_wire(shape.value.shape, v) for k, v in value.items()}
+    return value
+
+
+def _to_wire(value):
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {k: _to_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_wire(v) for v in value]
+    return value
