@@ -65,10 +65,16 @@ class SendSettings:
 
 
 def check_endpoint_url(url: str) -> str:
-    """``url`` if it has a scheme; ParamError otherwise."""
-    if not urlsplit(url).scheme:
+    """``url`` if it is an http(s) URL with a host; ParamError otherwise.
+
+    Stricter than the AWS CLI, which takes ``localhost:8000`` as a URL with the scheme
+    ``localhost`` and only fails later, inside botocore, with exit 255.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        problem = "scheme is missing" if "://" not in url else "it is not an http(s) URL"
         raise ParamError(
-            f'Bad value for --endpoint-url "{url}": scheme is missing. '
+            f'Bad value for --endpoint-url "{url}": {problem}. '
             "Must be of the form http://<hostname>/ or https://<hostname>/"
         )
     return url
