@@ -15,6 +15,7 @@ import binascii
 import re
 
 from .errors import ConfigError, ParamError
+from .validate import key_path
 
 MODES = ("base64", "raw-in-base64-out")
 CONFIG_KEY = "cli_binary_format"
@@ -89,7 +90,7 @@ def _convert(shape, value, mode, where, sensitive):
             return value
         inner = shape.value.shape
         return {
-            key: _convert(inner, item, mode, (where[0], f"{where[1]}.{key}"), sensitive)
+            key: _convert(inner, item, mode, (where[0], key_path(where[1], key)), sensitive)
             for key, item in value.items()
         }
     return value

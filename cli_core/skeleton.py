@@ -583,15 +583,16 @@ def _choices(test) -> list[str]:
 class _Generator:
     """Build one string from the parsed pattern; ``extra`` adds repetitions where allowed."""
 
-    def __init__(self, branch: int):
+    def __init__(self, branch: int, start: int = 0):
         self.branch = branch
+        self.start = start
         self.extra: dict[int, int] = {}
         self.reps: list[tuple] = []  # (node id, unit width, room) in order of use
         self.counter = 0
 
     def run(self, node) -> str:
         self.reps = []
-        self.counter = 0
+        self.counter = self.start
         return self.gen(node)
 
     def gen(self, node) -> str:
@@ -634,7 +635,7 @@ def generate_matches(pattern: str, low: int, high: int | None, variant: int = 0)
         return []
     out = []
     for branch in range(variant, variant + 4):
-        gen = _Generator(branch)
+        gen = _Generator(branch, variant)
         try:
             text = gen.run(tree)
             for _ in range(64):

@@ -14,7 +14,9 @@ Sensitive values are never echoed.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from datetime import UTC, date, datetime
 
 _TYPE_NAMES = {
@@ -31,6 +33,7 @@ _TYPE_NAMES = {
     "structure": "a mapping",
 }
 _PATTERNS: dict[str, object] = {}
+_SIMPLE_NAME = re.compile(r"[A-Za-z0-9_:/@+=$-]+")
 
 
 def validate(shape, params, *, options: dict | None = None) -> tuple[list[str], list[str]]:
@@ -157,7 +160,7 @@ class _Checker:
         for name, item in value.items():
             member = members.get(name)
             if member is None:
-                self.error(path + (str(name),), _unknown(str(name), list(members)))
+                self.error(path + (str(name),), _unknown(list(members), str(name)))
                 continue
             self.check(member.shape, item, path + (name,), sensitive or member.sensitive)
         if shape.union:
@@ -292,7 +295,7 @@ def parse_timestamp(text: str) -> datetime | None:
     return parsed
 
 
-def _unknown(name: str, valid: list[str]) -> str:
+def _unknown(valid: list[str], name: str) -> str:
     guess = closest(name, valid)
     message = f"unknown parameter, did you mean {guess}?" if guess else "unknown parameter."
     if valid:
@@ -316,11 +319,18 @@ def _join(path: tuple) -> str:
     for part in path:
         if isinstance(part, int):
             out.append(f"[{part}]")
+        elif not _SIMPLE_NAME.fullmatch(part):
+            out.append(f"[{json.dumps(part)}]")
         elif out:
             out.append("." + part)
         else:
             out.append(part)
     return "".join(out)
+
+
+def key_path(parent: str, key: str) -> str:
+    """``parent.key``, or ``parent["odd key"]`` for keys that would be hard to read."""
+    return f"{parent}.{key}" if _SIMPLE_NAME.fullmatch(key) else f"{parent}[{json.dumps(key)}]"
 
 
 def _json_problem(value, depth: int = 0) -> str | None:
