@@ -159,7 +159,7 @@ USAGE_ERRORS = {
     "no-service": [],
     "unknown-service": ["voice-idd"],
     "no-command": ["voice-id"],
-    "unknown-command": ["voice-id", "describe-speaker-enrollment"],
+    "unknown-command": ["probe", "do-thing"],
     "missing-required-all": ["voice-id", "describe-speaker-enrollment-job"],
     "missing-required-one": ["voice-id", "describe-speaker-enrollment-job", "--job-id", "j"],
     "unknown-options-all-listed": [
