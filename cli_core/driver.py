@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None, io: IO | None = None) -> int:
     try:
         return _run(list(argv), io)
     except CLIError as error:
-        _report(error, io, debug)
+        _report(error, io, debug, _color_from_argv(argv))
         return error.exit_code
     except KeyboardInterrupt:
         io.stdout.write("\n")
@@ -64,6 +64,16 @@ def main(argv: list[str] | None = None, io: IO | None = None) -> int:
         return 255
 
 
+def _color_from_argv(argv: list[str]) -> str:
+    """``--color`` as written, for errors raised before (or while) the options are parsed."""
+    for i, token in enumerate(argv):
+        if token == "--color" and i + 1 < len(argv):
+            return argv[i + 1]
+        if token.startswith("--color="):
+            return token.split("=", 1)[1]
+    return "auto"
+
+
 def _real_io() -> IO:
     try:
         width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
@@ -79,12 +89,15 @@ def _real_io() -> IO:
     )
 
 
-def _report(error: CLIError, io: IO, debug: bool) -> None:
+def _report(error: CLIError, io: IO, debug: bool, color: str = "auto") -> None:
     if debug:
         import traceback
 
         traceback.print_exc(file=io.stderr)
-    io.stderr.write(f"clishape: error: {error}\n")
+    from .present import style_error
+
+    isatty = getattr(io.stderr, "isatty", lambda: False)()
+    io.stderr.write(style_error(f"clishape: error: {error}", color=color, isatty=isatty) + "\n")
     if isinstance(error, UsageError) and error.usage:
         io.stderr.write(error.usage + "\n")
 
@@ -122,10 +135,39 @@ def _run(argv: list[str], io: IO) -> int:
     if command is None:
         folder = spec.service_dir(service, roots)
         raise UsageError(_invalid_choice("command", rest[1], spec.list_commands(folder), service))
-    parsed = parse_command(command, rest[2:])
+    args = rest[2:]
+    if _auto_prompt(gargs, io):
+        args = _prompt_missing(command, args, io)
+    parsed = parse_command(command, args)
     if parsed.help:
         return _page(io, gargs, lambda h: h.command_help(command, io.width))
     return _execute(parsed, gargs, io)
+
+
+def _auto_prompt(gargs: GlobalArgs, io: IO) -> bool:
+    """--cli-auto-prompt > --no-cli-auto-prompt > AWS_CLI_AUTO_PROMPT (``on``) > off."""
+    if gargs.cli_auto_prompt or gargs.no_cli_auto_prompt:
+        return gargs.cli_auto_prompt
+    return io.environ.get("AWS_CLI_AUTO_PROMPT", "").lower() == "on"
+
+
+def _prompt_missing(command, args: list[str], io: IO) -> list[str]:
+    """Ask on stderr, one line of stdin each, for the required options the line lacks."""
+    if "help" in args or "--cli-input-json" in args or "--cli-input-yaml" in args:
+        return args
+    written = {token.split("=", 1)[0] for token in args}
+    args = list(args)
+    for name in command.required_members:
+        member = command.input.members[name]
+        if member.option in written or any(a in written for a in member.aliases):
+            continue
+        io.stderr.write(f"{member.option} ({member.shape.type}): ")
+        io.stderr.flush()
+        answer = io.stdin.readline() if io.stdin is not None else ""
+        if not answer:
+            break  # end of input: the usual missing-option error follows
+        args.append(f"{member.option}={answer.rstrip(chr(10))}")
+    return args
 
 
 def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:

@@ -23,6 +23,13 @@ from .driver import IO, main
 _DEFAULT_ENV_KEYS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
 
+class _TerminalLike(io.StringIO):
+    """Captured output that says it is a terminal (``run(..., isatty=True)``)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 @dataclass(frozen=True)
 class Result:
     """What one run printed and returned."""
@@ -62,7 +69,8 @@ def run(
     """
     environ = dict(os.environ) if inherit_env else isolated_environ()
     environ.update(env or {})
-    out, err = io.StringIO(), io.StringIO()
+    out = _TerminalLike() if isatty else io.StringIO()
+    err = io.StringIO()
     saved = os.environ.copy()
     os.environ.clear()
     os.environ.update(environ)  # for code that reads os.environ (botocore, file encodings)
