@@ -46,7 +46,9 @@ def startup_cases(aws: str | None) -> list[Case]:
         Case("python -c pass", [PY, "-c", "pass"], baseline=""),
         Case("clishape … help", [*CLI, *SEED, "help"], budget=3.0),
         Case("clishape usage error", [*CLI, *SEED, "--domain-id", "d"], expect_rc=252, budget=3.0),
-        Case("clishape skeleton input", [*CLI, *SEED, "--generate-cli-skeleton", "input"], budget=3.0),
+        Case(
+            "clishape skeleton input", [*CLI, *SEED, "--generate-cli-skeleton", "input"], budget=3.0
+        ),
         Case(
             "clishape skeleton yaml-input",
             [*CLI, *SEED, "--generate-cli-skeleton", "yaml-input"],
@@ -74,15 +76,21 @@ def big_input_cases(workdir: Path) -> list[Case]:
     size = 0
     i = 0
     while size < 10_000_000:
-        item = {"Name": f"item-{i:08d}", "Value": "x" * 64, "Count": i, "Enabled": i % 2 == 0}
+        item = {
+            "Name": f"item-{i:08d}",
+            "Count": i % 1000,
+            "Ratio": 0.5,
+            "Enabled": i % 2 == 0,
+            "Colour": "GREEN",
+            "Tags": {"team": "x" * 40},
+        }
         items.append(item)
         size += len(json.dumps(item)) + 2
         i += 1
     big.write_text(json.dumps({"Items": items}))
     env = {"CLISHAPE_SPEC_PATH": str(fixtures)}
     plain = (
-        "import json,sys; d=json.load(open(sys.argv[1])); "
-        "sys.stdout.write(json.dumps(d, indent=4))"
+        "import json,sys; d=json.load(open(sys.argv[1])); sys.stdout.write(json.dumps(d, indent=4))"
     )
     return [
         Case("json.load + json.dump (10 MB)", [PY, "-c", plain, str(big)], baseline=""),
@@ -106,11 +114,18 @@ def service_cases(aws: str | None, workdir: Path):
     """The seed command against the embedded service (started once, outside the timing)."""
     port = _free_port()
     state = workdir / "local"
+    seeded = subprocess.run(
+        [PY, "-m", "cli_core.local.cli", "seed", "--state-dir", str(state), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    ids = json.loads(seeded.stdout or "{}")
     server = subprocess.Popen(
-        [PY, "-m", "cli_core.local.cli", "serve", "--port", str(port), "--state-dir", str(state)],
+        [PY, "-m", "cli_core.local.cli", "serve", "--port", str(port), "--state-dir", str(state),
+         "--quiet"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -118,18 +133,12 @@ def service_cases(aws: str | None, workdir: Path):
             break
         except OSError:
             time.sleep(0.05)
-    seeded = subprocess.run(
-        [PY, "-m", "cli_core.local.cli", "seed", "--endpoint-url", url, "--json"],
-        capture_output=True,
-        text=True,
-    )
-    ids = json.loads(seeded.stdout or "{}")
     creds = {
         "AWS_ACCESS_KEY_ID": "AKIDLOCALCLISHAPE",
         "AWS_SECRET_ACCESS_KEY": "clishape-local-secret",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
-    args = [*SEED, "--domain-id", ids.get("domain_id", ""), "--job-id", ids.get("job_id", "")]
+    args = [*SEED, "--domain-id", ids.get("DomainId", ""), "--job-id", ids.get("JobId", "")]
     cases = [
         Case("clishape real call", [*CLI, "--endpoint-url", url, *args], baseline="", env=creds)
     ]
@@ -207,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
             failures += report("start-up", cases, measure(cases, args.runs))
         if "big-input" in args.groups:
             cases = big_input_cases(workdir)
-            failures += report("10 MB input document", cases, measure(cases, max(3, args.runs // 3)))
+            failures += report(
+                "10 MB input document", cases, measure(cases, max(3, args.runs // 3))
+            )
         if "service" in args.groups:
             cases, server = service_cases(aws, workdir)
             try:
