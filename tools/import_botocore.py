@@ -381,7 +381,10 @@ def _dumper():
             pass
 
         def represent_str(dumper, value: str):
-            style = ">" if ("\n" in value or len(value) > 80) else None
+            style = None
+            if "\n" in value or len(value) > 80:
+                # libyaml folds more-indented lines (nested bullets) wrongly: keep those literal
+                style = "|" if "\n " in value else ">"
             return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
         SpecDumper.add_representer(str, represent_str)
