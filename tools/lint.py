@@ -91,7 +91,7 @@ def schema_problems(data: dict, file: str) -> list[Problem]:
     problems = []
     for error in _validator().iter_errors(data):
         for leaf in _leaves(error):
-            problems.append(Problem(file, *_describe(leaf)))
+            problems.append(Problem(file, *_describe(leaf, data)))
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: p.key)
 
@@ -105,12 +105,22 @@ def _leaves(error):
         yield error
 
 
-def _describe(error) -> tuple[str, str]:
+def _at(data, path: list):
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _describe(error, data) -> tuple[str, str]:
     path = list(error.absolute_path)
     validator = error.validator
     schema_path = list(error.absolute_schema_path)
     if "propertyNames" in schema_path:
-        kind = error.parent.instance.get("type") if error.parent is not None else None
+        owner = _at(data, path)
+        kind = owner.get("type") if isinstance(owner, dict) else None
         if isinstance(error.instance, str):
             path.append(error.instance)
         what = f"a {kind} shape" if isinstance(kind, str) else "this mapping"
@@ -280,7 +290,7 @@ def _read(path: Path) -> tuple[dict | None, list[Problem]]:
     try:
         return read_yaml(path), []
     except SpecError as exc:
-        message = str(exc)
+        message = " ".join(line.strip() for line in str(exc).splitlines())
         prefix = f"{path}: "
         return None, [
             Problem(

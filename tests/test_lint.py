@@ -1,0 +1,129 @@
+"""``clishape-spec lint``: shipped specs are clean; broken specs get one clear line per problem."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from cli_core.spec import SHIPPED_SPECS
+from tools.spec_cli import main
+
+SERVICE = """\
+clishape: 1
+service: demo
+metadata: {protocol: json, apiVersion: '2020-01-01'}
+shapes:
+  Name: {type: string, min: 1}
+  Shared:
+    type: structure
+    members:
+      Inner: {shape: NotShared}
+"""
+
+
+def run(capsys, *argv):
+    code = main(["lint", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(folder, name, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def test_every_shipped_spec_is_clean(capsys):
+    code, out, err = run(capsys, SHIPPED_SPECS)
+    assert (code, err) == (0, "")
+    assert out.endswith("no problems\n")
+
+
+def test_default_is_every_spec_root(capsys, monkeypatch, tmp_path):
+    write(tmp_path / "demo", "_service.yaml", "clishape: 1\nservice: demo\nmetadata: {}\n")
+    monkeypatch.setenv("CLISHAPE_SPEC_PATH", str(tmp_path))
+    code, out, _ = run(capsys)
+    assert code == 1
+    assert f"{tmp_path}/demo/_service.yaml:metadata: 'protocol' is a required key" in out
+
+
+def test_broken_specs(capsys, tmp_path, snapshot):
+    folder = tmp_path / "demo-folder"
+    write(folder, "_service.yaml", SERVICE)
+    write(
+        folder,
+        "get-thing.yaml",
+        """\
+        clishape: 1
+        command: get-thing
+        operation: GetThing
+        documentaton: typo in a key
+        input: GetThingRequest
+        output: Missing
+        errors: [Gone]
+        pagination: {input_token: NextToken, output_token: NextToken, limit_key: MaxItems}
+        shapes:
+          GetThingRequest:
+            type: structure
+            required: [Name, Nope]
+            members:
+              Name: {shape: Name}
+              Query: {shape: Name}
+              MaxItems: {type: integer}
+              Thing: {shape: Name, cli_name: name}
+              Other: {shape: Name, cli_aliases: [region]}
+              Color: {type: string, enum: [RED], pattern: 1}
+              List: {type: list, members: {}}
+              Ref: {shape: Undefined, min: 3}
+        """,
+    )
+    write(
+        folder,
+        "wrong-name.yaml",
+        """\
+        clishape: 2
+        command: other-name
+        operation: Other
+        wire: {idempotnt: true}
+        """,
+    )
+    write(folder, "bad-yaml.yaml", "clishape: [1\n")
+    code, out, err = run(capsys, tmp_path)
+    assert code == 1
+    assert err.startswith("20 problem(s) in 4 spec file(s)")
+    assert out.replace(str(tmp_path), "TMP") == snapshot
+
+
+def test_one_file_is_checked_against_its_service(capsys, tmp_path):
+    folder = tmp_path / "demo"
+    write(folder, "_service.yaml", SERVICE.replace("NotShared", "Name"))
+    write(
+        folder,
+        "ok.yaml",
+        "clishape: 1\ncommand: ok\noperation: Ok\ninput: {type: structure, members: "
+        "{N: {shape: Name}}}\n",
+    )
+    code, out, _ = run(capsys, folder / "ok.yaml")
+    assert (code, out) == (0, "1 spec file(s) in 1 service(s): no problems\n")
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        ("Query: {shape: Name}", "option --query collides with the global option --query"),
+        ("Debug: {type: boolean}", "option --debug collides with the global option --debug"),
+        ("X: {shape: Name, cli_name: cli-input-json}", "collides with the global option"),
+    ],
+)
+def test_global_option_collisions(capsys, tmp_path, member, message):
+    folder = tmp_path / "demo"
+    write(folder, "_service.yaml", SERVICE.replace("NotShared", "Name"))
+    write(
+        folder,
+        "cmd.yaml",
+        f"clishape: 1\ncommand: cmd\noperation: Cmd\ninput:\n  type: structure\n"
+        f"  members:\n    {member}\n",
+    )
+    code, out, _ = run(capsys, folder)
+    assert code == 1
+    assert message in out
