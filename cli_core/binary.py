@@ -15,7 +15,7 @@ import binascii
 import re
 
 from .errors import ConfigError, ParamError
-from .validate import key_path
+from .validate import key_path, member_table
 
 MODES = ("base64", "raw-in-base64-out")
 CONFIG_KEY = "cli_binary_format"
@@ -67,15 +67,15 @@ def _convert(shape, value, mode, where, sensitive):
     if kind == "structure":
         if not isinstance(value, dict) or not _has_blob(shape, set()):
             return value
-        members = shape.members
+        members = member_table(shape)
         out = {}
         for name, item in value.items():
-            member = members.get(name)
-            if member is None:
+            entry = members.get(name)
+            if entry is None or not _has_blob(entry[0], set()):
                 out[name] = item
             else:
                 path = (where[0], f"{where[1]}.{name}")
-                out[name] = _convert(member.shape, item, mode, path, member.sensitive)
+                out[name] = _convert(entry[0], item, mode, path, sensitive or entry[1])
         return out
     if kind == "list":
         if not isinstance(value, list) or not _has_blob(shape, set()):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from .binary import apply_binary_format
 from .errors import ValidationError
@@ -101,6 +101,8 @@ def to_datetime(value):
     """One timestamp value as an aware datetime, or the value unchanged when it is none."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):  # a YAML date: midnight UTC
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
         parsed = parse_timestamp(value) if value.strip() else None
         return parsed or value

@@ -51,6 +51,15 @@ def validate(shape, params, *, options: dict | None = None) -> tuple[list[str], 
     return checker.errors, checker.warnings
 
 
+def member_table(shape) -> dict:
+    """``name -> (member shape, member is sensitive)`` for a structure, computed once per shape."""
+    table = shape.__dict__.get("_clishape_members")
+    if table is None:
+        table = {name: (m.shape, m.sensitive) for name, m in shape.members.items()}
+        shape.__dict__["_clishape_members"] = table
+    return table
+
+
 def describe(value, sensitive: bool = False) -> str:
     """A short description of a value's type (and the value, unless sensitive)."""
     if value is None:
@@ -129,8 +138,14 @@ class _Checker:
     # -- checking --
 
     def check(self, shape, value, path: tuple, sensitive: bool) -> None:
-        kind = shape.type
-        sensitive = sensitive or shape.sensitive
+        raw = shape.raw
+        kind = raw["type"]
+        if raw.get("sensitive"):
+            sensitive = True
+        if kind == "string" and value.__class__ is str:  # the common case, fast
+            if len(raw) > 1:
+                self._string_rules(shape, value, path, sensitive, "")
+            return
         if kind == "document":
             problem = _json_problem(value)
             if problem:
@@ -147,22 +162,23 @@ class _Checker:
     def _structure(self, shape, value, path, sensitive) -> None:
         if not isinstance(value, dict):
             return self._type_error(shape, value, path, sensitive)
-        members = shape.members
+        members = member_table(shape)
         for name in shape.required:
-            member = members[name]
-            if name not in value and not member.idempotency_token:
-                where = path + (name,)
+            if name not in value:
+                member = shape.members[name]
+                if member.idempotency_token:
+                    continue
                 if not path:
-                    option = member.option
-                    self.errors.append(f"{option} ({name}): missing required parameter")
+                    self.errors.append(f"{member.option} ({name}): missing required parameter")
                 else:
-                    self.error(where, "missing required parameter")
+                    self.error(path + (name,), "missing required parameter")
+        check = self.check
         for name, item in value.items():
-            member = members.get(name)
-            if member is None:
+            entry = members.get(name)
+            if entry is None:
                 self.error(path + (str(name),), _unknown(list(members), str(name)))
                 continue
-            self.check(member.shape, item, path + (name,), sensitive or member.sensitive)
+            check(entry[0], item, path + (name,), sensitive or entry[1])
         if shape.union:
             given = [name for name, item in value.items() if item is not None]
             if len(given) != 1:

@@ -161,6 +161,13 @@ def test_build_request_lists_every_problem_at_once(snapshot):
     assert str(exc.value) == snapshot
 
 
+def test_yaml_dates_and_epoch_seconds_are_timestamps():
+    command = blobby("put-blob")
+    for text in ("2024-01-31", "2024-01-31T00:00:00Z", "'2024-01-31T01:00:00+01:00'", "1706659200"):
+        request = build_request(parsed(command, yaml_doc=f"Data: ''\nMeta: {{CreatedAt: {text}}}"))
+        assert request.params["Meta"]["CreatedAt"] == datetime(2024, 1, 31, tzinfo=UTC), text
+
+
 def test_warnings_travel_with_the_request():
     request = build_request(parsed(seed(), {"DomainId": "-" * 22, "JobId": JOB}))
     assert request.warnings == (
