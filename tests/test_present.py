@@ -279,6 +279,20 @@ def test_table_turns_vertical_when_wider_than_the_terminal():
     assert render(data, output="table", title=TITLE, width=48) == wide
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "JobSummaries[].JobId",
+        "JobSummaries[].[JobId, JobStatus]",
+        "JobSummaries[].{Id: JobId, Done: JobProgress.PercentComplete}",
+        "[JobSummaries[0].JobId, JobSummaries[0].JobProgress]",
+    ],
+)
+def test_table_of_query_results(expression, snapshot):
+    query = compile_query(expression)
+    assert render(list_jobs(), output="table", title="ListJobs", query=query) == snapshot
+
+
 def test_table_lines_have_equal_display_width():
     for data in (describe_job(), list_jobs(), {"Name": "東京 ©", "Tags": ["日本語", "é"]}):
         lines = render(data, output="table", title=TITLE, width=250).splitlines()
@@ -473,6 +487,28 @@ def test_wire_timestamps_are_left_as_given():
     data = {"CreatedAt": "1709630130.25", "When": "2024-03-05T09:15:30Z"}
     out = render(data, output="json", timestamp_format="wire")
     assert out == '{\n    "CreatedAt": "1709630130.25",\n    "When": "2024-03-05T09:15:30Z"\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("json", '{\n    "At": "2024-01-01T00:00:00+00:00"\n}\n'),
+        ("yaml", "At: '2024-01-01T00:00:00+00:00'\n"),
+        ("text", "2024-01-01T00:00:00+00:00\n"),
+    ],
+)
+def test_wire_leaves_datetime_objects_which_print_as_iso(output, expected):
+    data = {"At": datetime.datetime(2024, 1, 1, tzinfo=UTC)}
+    assert render(data, output=output, timestamp_format="wire") == expected
+
+
+def test_render_does_not_change_its_input():
+    data = describe_job()
+    data["ResponseMetadata"] = {"RequestId": "r"}
+    before = repr(data)
+    for output in FORMATS:
+        render(data, output=output, title=TITLE)
+    assert repr(data) == before
 
 
 @pytest.mark.parametrize("output", FORMATS)
