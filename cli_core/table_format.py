@@ -36,8 +36,12 @@ _BAR_STYLE = "\x1b[2m\x1b[33m"
 
 
 def display_width(text: str) -> int:
-    """Columns ``text`` takes on a terminal: wide, full-width and ambiguous characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    """Columns ``text`` takes on a terminal: wide and full-width characters count 2.
+
+    The AWS CLI also counts East-Asian "ambiguous" characters (é, ü, ±, …) as 2, which breaks
+    table borders on ordinary terminals; they count 1 here.
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def cell_text(value) -> str:
