@@ -51,7 +51,10 @@ def main(argv: list[str] | None = None, io: IO | None = None) -> int:
     except KeyboardInterrupt:
         io.stdout.write("\n")
         return INTERRUPT_EXIT
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (`| head`): not an error
+        if io.stdout is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second complaint when Python exits
         return 0
     except Exception as error:  # the last net: never a traceback without --debug
         if debug:
