@@ -69,12 +69,13 @@ def main(argv: list[str] | None = None, io: IO | None = None) -> int:
 
 def _color_from_argv(argv: list[str]) -> str:
     """``--color`` as written, for errors raised before (or while) the options are parsed."""
+    value = "auto"
     for i, token in enumerate(argv):
         if token == "--color" and i + 1 < len(argv):
-            return argv[i + 1]
-        if token.startswith("--color="):
-            return token.split("=", 1)[1]
-    return "auto"
+            value = argv[i + 1]
+        elif token.startswith("--color="):
+            value = token.split("=", 1)[1]
+    return value if value in ("on", "off", "auto") else "auto"
 
 
 def _real_io() -> IO:

@@ -39,11 +39,17 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
     ),
     GlobalOption("--no-paginate", "flag", "no_paginate", "Disable automatic pagination."),
     GlobalOption(
-        "--output", "choice", "output", "The formatting style for command output.",
+        "--output", "choice", "output",
+        "The formatting style for command output. Without this option: AWS_DEFAULT_OUTPUT, "
+        "then output in the profile's config, then json. yaml-stream prints each page as it "
+        "arrives, and --query then applies to each page; off prints nothing.",
         choices=OUTPUT_FORMATS,
     ),
     GlobalOption(
-        "--query", "string", "query", "A JMESPath query to use in filtering the response data."
+        "--query", "string", "query",
+        "A JMESPath query to use in filtering the response data. It applies to the whole "
+        "result (all pages merged) in every output format except yaml-stream, where it applies "
+        "to each page.",
     ),
     GlobalOption("--profile", "string", "profile", "Use a specific profile from your credential file."),
     GlobalOption("--region", "string", "region", "The region to use. Overrides config/env settings."),

@@ -202,3 +202,32 @@ def test_embedded_mode_in_one_line(tmp_path):
                   "Job.JobStatus"], env={"CLISHAPE_LOCAL": "1", "CLISHAPE_LOCAL_HOME": str(home)})  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert result.stdout == '"COMPLETED"\n'
+
+
+def test_output_format_falls_back_to_environment_then_config(service, env, job, tmp_path):
+    config = tmp_path / "config"
+    config.write_text(
+        "[default]\noutput = text\n[profile tabular]\noutput = table\n"
+        f"aws_access_key_id = {service.access_key}\n"
+        f"aws_secret_access_key = {service.secret_key}\n"
+    )
+    args = [*SEED, "--domain-id", job["domain"], "--job-id", job["job"], "--query",
+            "Job.JobStatus"]  # fmt: skip
+    from_config = cli(service, {**env, "AWS_CONFIG_FILE": str(config)}, *args)
+    assert from_config.stdout == "COMPLETED\n"
+    from_profile = cli(service, {**env, "AWS_CONFIG_FILE": str(config)}, "--profile",
+                       "tabular", *args)  # fmt: skip
+    assert "|  COMPLETED " in from_profile.stdout and from_profile.stdout.startswith("---")
+    from_env = cli(service, {**env, "AWS_CONFIG_FILE": str(config), "AWS_DEFAULT_OUTPUT": "yaml"},
+                   *args)  # fmt: skip
+    assert from_env.stdout == "COMPLETED\n"
+    flag_wins = cli(service, {**env, "AWS_DEFAULT_OUTPUT": "yaml"}, "--output", "json", *args)
+    assert flag_wins.stdout == '"COMPLETED"\n'
+
+
+def test_bad_output_from_environment_fails_before_sending(env, snapshot):
+    # No endpoint answers here: a 253 proves the check came before any request.
+    result = run(["--endpoint-url", "http://127.0.0.1:9", *SEED, "--domain-id", "A" * 22,
+                  "--job-id", "B" * 22], env={**env, "AWS_DEFAULT_OUTPUT": "xml"})  # fmt: skip
+    assert result.exit_code == 253
+    assert snapshot_text(result) == snapshot
