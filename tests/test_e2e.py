@@ -220,7 +220,7 @@ def test_output_format_falls_back_to_environment_then_config(service, env, job, 
     assert "|  COMPLETED " in from_profile.stdout and from_profile.stdout.startswith("---")
     from_env = cli(service, {**env, "AWS_CONFIG_FILE": str(config), "AWS_DEFAULT_OUTPUT": "yaml"},
                    *args)  # fmt: skip
-    assert from_env.stdout == "COMPLETED\n"
+    assert from_env.stdout == '"COMPLETED"\n'  # yaml prints a lone scalar as JSON
     flag_wins = cli(service, {**env, "AWS_DEFAULT_OUTPUT": "yaml"}, "--output", "json", *args)
     assert flag_wins.stdout == '"COMPLETED"\n'
 
