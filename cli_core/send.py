@@ -246,12 +246,14 @@ def service_model(command) -> dict:
             operation[key] = value
     operation.update(op.get("wire") or {})
     shapes = {name: _wire_shape(data) for name, data in raw["shapes"].items()}
-    return {
+    model = {
         "version": "2.0",
         "metadata": metadata,
         "operations": {op["name"]: operation},
         "shapes": shapes,
     }
+    model.update(raw.get("service_wire") or {})  # service-level keys (clientContextParams)
+    return model
 
 
 def _wire_shape(data: dict) -> dict:

@@ -22,7 +22,7 @@ from .errors import SpecError
 from .model import Command
 
 FORMAT_VERSION = 1
-COMPILER_VERSION = "1"
+COMPILER_VERSION = "2"
 SERVICE_FILE = "_service.yaml"
 SHIPPED_SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -256,6 +256,7 @@ def compile_command(service: dict, command: dict, command_file: Path | str = "<s
         "service": service.get("service"),
         "metadata": service.get("metadata", {}),
         "service_documentation": service.get("documentation", ""),
+        "service_wire": service.get("wire") or {},
         "command": command.get("command"),
         "operation": operation,
         "shapes": table,
