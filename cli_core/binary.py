@@ -42,7 +42,7 @@ def apply_binary_format(shape, params, mode, *, options=None) -> dict:
     """A copy of ``params`` with every blob given as text turned into bytes by ``mode``."""
     if mode not in MODES:
         raise ParamError(f"Invalid binary format {mode!r}; expected one of: {', '.join(MODES)}")
-    if shape is None or not isinstance(params, dict) or not _has_blob(shape, set()):
+    if shape is None or not isinstance(params, dict) or not shape.contains("blob"):
         return params
     options = options or {}
     out = {}
@@ -65,20 +65,20 @@ def _convert(shape, value, mode, where, sensitive):
             return decode_text(value, mode, where, sensitive or shape.sensitive)
         return value
     if kind == "structure":
-        if not isinstance(value, dict) or not _has_blob(shape, set()):
+        if not isinstance(value, dict) or not shape.contains("blob"):
             return value
         members = member_table(shape)
         out = {}
         for name, item in value.items():
             entry = members.get(name)
-            if entry is None or not _has_blob(entry[0], set()):
+            if entry is None or not entry[0].contains("blob"):
                 out[name] = item
             else:
                 path = (where[0], f"{where[1]}.{name}")
                 out[name] = _convert(entry[0], item, mode, path, sensitive or entry[1])
         return out
     if kind == "list":
-        if not isinstance(value, list) or not _has_blob(shape, set()):
+        if not isinstance(value, list) or not shape.contains("blob"):
             return value
         inner = shape.member.shape
         return [
@@ -86,7 +86,7 @@ def _convert(shape, value, mode, where, sensitive):
             for i, item in enumerate(value)
         ]
     if kind == "map":
-        if not isinstance(value, dict) or not _has_blob(shape, set()):
+        if not isinstance(value, dict) or not shape.contains("blob"):
             return value
         inner = shape.value.shape
         return {
@@ -126,28 +126,3 @@ def decode_text(text: str, mode: str, where, sensitive: bool = False) -> bytes:
         "to send a file's bytes use fileb://PATH."
     )
     raise ParamError(message, option)
-
-
-def _has_blob(shape, seen: set) -> bool:
-    """Whether a blob can occur anywhere under ``shape`` (cached per shape)."""
-    cached = shape.__dict__.get("_clishape_has_blob")
-    if cached is not None:
-        return cached
-    if shape.name in seen:
-        return False
-    seen.add(shape.name)
-    kind = shape.type
-    if kind == "blob":
-        found = True
-    elif kind == "structure":
-        found = any(_has_blob(m.shape, seen) for m in shape.members.values())
-    elif kind == "list":
-        found = _has_blob(shape.member.shape, seen)
-    elif kind == "map":
-        found = _has_blob(shape.value.shape, seen)
-    else:
-        found = False
-    seen.discard(shape.name)
-    if not seen:  # only cache answers that do not depend on a recursion cut-off
-        shape.__dict__["_clishape_has_blob"] = found
-    return found

@@ -46,6 +46,23 @@ class Shape:
     def is_scalar(self) -> bool:
         return self.type in SCALAR_TYPES
 
+    def contains(self, kind: str) -> bool:
+        """Whether a shape of type ``kind`` can occur anywhere under this one (cached)."""
+        key = "_contains_" + kind
+        cached = self.__dict__.get(key)
+        if cached is None:
+            cached = self.__dict__[key] = self._search(kind, set())
+        return cached
+
+    def _search(self, kind: str, seen: set) -> bool:
+        if self.type == kind:
+            return True
+        if self.name in seen:
+            return False
+        seen.add(self.name)
+        parts = list(self.members.values()) + [self.member, self.key, self.value]
+        return any(p is not None and p.shape._search(kind, seen) for p in parts)
+
     @cached_property
     def members(self) -> dict[str, Member]:
         return {

@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime
 from .binary import apply_binary_format
 from .errors import ValidationError
 from .inputdoc import load_input_document
-from .validate import parse_timestamp, validate
+from .validate import validate
+from .values import parse_timestamp
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def fill_idempotency_tokens(shape, params: dict) -> None:
 
 def normalise_timestamps(shape, value):
     """Timestamps anywhere in ``value`` as aware datetimes; values that are no timestamp stay."""
-    if shape is None or not _has_timestamp(shape, set()):
+    if shape is None or not shape.contains("timestamp"):
         return value
     return _normalise(shape, value)
 
@@ -83,7 +84,7 @@ def _normalise(shape, value):
     kind = shape.type
     if kind == "timestamp":
         return to_datetime(value)
-    if not _has_timestamp(shape, set()):
+    if not shape.contains("timestamp"):
         return value
     if kind == "structure" and isinstance(value, dict):
         members = shape.members
@@ -112,30 +113,6 @@ def to_datetime(value):
         except (OverflowError, OSError, ValueError):
             return value
     return value
-
-
-def _has_timestamp(shape, seen: set) -> bool:
-    cached = shape.__dict__.get("_clishape_has_timestamp")
-    if cached is not None:
-        return cached
-    if shape.name in seen:
-        return False
-    seen.add(shape.name)
-    kind = shape.type
-    if kind == "timestamp":
-        found = True
-    elif kind == "structure":
-        found = any(_has_timestamp(m.shape, seen) for m in shape.members.values())
-    elif kind == "list":
-        found = _has_timestamp(shape.member.shape, seen)
-    elif kind == "map":
-        found = _has_timestamp(shape.value.shape, seen)
-    else:
-        found = False
-    seen.discard(shape.name)
-    if not seen:
-        shape.__dict__["_clishape_has_timestamp"] = found
-    return found
 
 
 def dry_run_text(request: Request) -> str:

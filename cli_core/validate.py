@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+
+from .values import parse_timestamp
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -284,31 +286,6 @@ class _Checker:
         raw = shape.raw
         if "min" in raw or "max" in raw:
             self._size(shape, len(value), path, "bytes")
-
-
-def parse_timestamp(text: str) -> datetime | None:
-    """An ISO 8601 timestamp (a naive one is UTC) or seconds since 1970; None if neither."""
-
-    text = text.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        if not math.isfinite(seconds):
-            return None
-        try:
-            return datetime.fromtimestamp(seconds, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    candidate = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
-    try:
-        parsed = datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 def _unknown(valid: list[str], name: str) -> str:

@@ -152,21 +152,30 @@ def _shorthand(text: str, option: str):
 
 
 def parse_timestamp(text: str):
-    """ISO 8601 (a date alone, ``Z`` or an offset; no zone means UTC) or epoch seconds.
+    """ISO 8601 (a date alone, ``Z`` or an offset; a naive one is UTC) or seconds since 1970.
 
     Returns an aware datetime, or None when the text is neither.
     """
+    import math
 
     text = text.strip()
     try:
-        return datetime.fromtimestamp(float(text), tz=UTC)
-    except (ValueError, OverflowError, OSError):
+        seconds = float(text)
+    except ValueError:
         pass
+    else:
+        if not math.isfinite(seconds):
+            return None
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    candidate = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
     try:
-        value = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(candidate)
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 _EXPECTED = {
