@@ -9,10 +9,10 @@ column; the top level must be a mapping.
 
 from __future__ import annotations
 
-import os
 import sys
 
 from .errors import ParamError
+from .values import FILE_PREFIXES, load_param_file
 
 JSON_FLAG = "--cli-input-json"
 YAML_FLAG = "--cli-input-yaml"
@@ -37,26 +37,9 @@ def read_source(value: str, flag: str, stdin=None) -> str:
         stream = sys.stdin if stdin is None else stdin
         data = stream.read()
         return _decode(data, flag, "standard input") if isinstance(data, bytes) else data
-    for prefix, binary in (("file://", False), ("fileb://", True)):
-        if value.startswith(prefix):
-            path = os.path.expandvars(os.path.expanduser(value[len(prefix) :]))
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError as exc:
-                raise ParamError(f"Unable to load paramfile {value}: {exc}", flag) from None
-            if binary:
-                return _decode(data, flag, path)
-            encoding = os.environ.get("AWS_CLI_FILE_ENCODING") or "utf-8"
-            try:
-                return data.decode(encoding)
-            except (UnicodeDecodeError, LookupError):
-                raise ParamError(
-                    f"Unable to load paramfile ({path}), text contents could not be decoded. "
-                    "If this is a binary file, please use the fileb:// prefix instead of the "
-                    "file:// prefix.",
-                    flag,
-                ) from None
+    if value.startswith(FILE_PREFIXES):
+        data = load_param_file(value, flag)
+        return _decode(data, flag, value) if isinstance(data, bytes) else data
     return value
 
 

@@ -69,9 +69,7 @@ def test_missing_document_file_names_flag_and_path(tmp_path):
     with pytest.raises(ParamError) as exc:
         load_input_document(parsed(seed(), yaml_doc=f"file://{tmp_path}/nope.yaml"), None)
     message = str(exc.value)
-    assert message.startswith(
-        "Error parsing parameter '--cli-input-yaml': Unable to load paramfile"
-    )
+    assert message.startswith("Error parsing parameter '--cli-input-yaml': cannot read file://")
     assert "nope.yaml" in message
 
 
