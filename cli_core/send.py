@@ -326,9 +326,64 @@ def _spec_loader(session, command):
                 return self.file_loader.load_file(path)
             raise DataNotFoundError(data_path=f"{name}/{type_name}")
 
+        def load_data_with_path(self, data_name):
+            if data_name != "endpoints":
+                return super().load_data_with_path(data_name)
+            found: list = []
+
+            def load_all():
+                data, path = super(SpecLoader, self).load_data_with_path(data_name)
+                found.append(path)
+                return data
+
+            prefix = model["metadata"].get("endpointPrefix", name)
+            return _endpoints_for(prefix, load_all), (found[0] if found else "endpoints")
+
     data_path = session.get_config_variable("data_path") or ""
     extra = [os.path.expanduser(p) for p in data_path.split(os.pathsep) if p]
     return SpecLoader(extra_search_paths=extra)
+
+
+def _endpoints_for(prefix: str, load_all) -> dict:
+    """botocore's endpoints.json cut down to one service, cached beside the compiled specs.
+
+    botocore parses the whole file (about 1 MB) for every client; the partitions' own data is
+    all a client of one service needs, so later runs read a few kilobytes instead.
+    """
+    import json
+
+    import botocore
+
+    from .spec import cache_root
+
+    root = cache_root()
+    cache_file = (
+        os.path.join(str(root), "botocore", f"endpoints-{botocore.__version__}-{prefix}.json")
+        if root is not None
+        else None
+    )
+    if cache_file is not None:
+        try:
+            with open(cache_file, encoding="utf-8") as fh:
+                return json.load(fh)
+        except (OSError, ValueError):
+            pass
+    data = load_all()
+    trimmed = dict(data)
+    trimmed["partitions"] = [
+        {**part, "services": {k: v for k, v in part.get("services", {}).items() if k == prefix}}
+        for part in data.get("partitions", ())
+    ]
+    if cache_file is not None:
+        try:
+            os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+            tmp = f"{cache_file}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(trimmed, fh)
+            os.replace(tmp, cache_file)
+        except OSError:
+            pass
+    return trimmed
 
 
 # -- errors ------------------------------------------------------------------------------------
