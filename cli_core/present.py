@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 
 from cli_core.errors import ConfigError, ParamError
+from cli_core.values import json_default
 
 OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream", "off")
 COLOR_MODES = ("on", "off", "auto")
@@ -138,19 +139,11 @@ def _plain(value, iso: bool):
 # --- formats -----------------------------------------------------------------------------------
 
 
-def _json_default(value):
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(value).decode("ascii")
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
 def format_json(data) -> str:
     """JSON, 4-space indent, non-ASCII as is, keys in the order given; ``{}`` prints nothing."""
     if data == {}:
         return ""
-    return json.dumps(data, indent=4, ensure_ascii=False, default=_json_default) + "\n"
+    return json.dumps(data, indent=4, ensure_ascii=False, default=json_default) + "\n"
 
 
 def _yaml_dumper():
@@ -188,7 +181,7 @@ def format_yaml(data) -> str:
     if data == {}:
         return ""
     if data is None or isinstance(data, (str, int, float, bool, datetime.datetime)):
-        return json.dumps(data, ensure_ascii=False, default=_json_default) + "\n"
+        return json.dumps(data, ensure_ascii=False, default=json_default) + "\n"
     return _dump_yaml(data)
 
 

@@ -21,7 +21,7 @@ from .binary import apply_binary_format
 from .errors import ValidationError
 from .inputdoc import load_input_document
 from .validate import validate
-from .values import parse_timestamp
+from .values import json_default, parse_timestamp
 
 
 @dataclass(frozen=True)
@@ -120,18 +120,4 @@ def dry_run_text(request: Request) -> str:
     import json
 
     body = {"operation": request.operation, "params": request.params}
-    return json.dumps(body, indent=4, ensure_ascii=False, default=_json_default) + "\n"
-
-
-def _json_default(value):
-    if isinstance(value, (bytes, bytearray)):
-        import base64
-
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} cannot be shown as JSON")
+    return json.dumps(body, indent=4, ensure_ascii=False, default=json_default) + "\n"

@@ -24,6 +24,8 @@ import json
 import re
 from datetime import UTC, datetime
 
+from .values import json_default
+
 SKELETON_TIME = datetime(1970, 1, 1)
 SAMPLE_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -75,7 +77,7 @@ def input_skeleton_text(shape, given: dict) -> str:
     """``--generate-cli-skeleton input``: JSON, indent 4, values given on the command line filled in."""
     data = input_skeleton(shape)
     data = _fill(shape, data, given)
-    return json.dumps(data, indent=4, default=_json_default) + "\n"
+    return json.dumps(data, indent=4, default=json_default) + "\n"
 
 
 def _fill(shape, data: dict, given: dict) -> dict:
@@ -86,14 +88,6 @@ def _fill(shape, data: dict, given: dict) -> dict:
         if name in out:
             out[name] = value
     return out
-
-
-def _json_default(value):
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} cannot be shown as JSON")
 
 
 # -- YAML input skeleton -----------------------------------------------------------------------

@@ -23,6 +23,22 @@ from .model import Member, Shape
 FILE_PREFIXES = ("file://", "fileb://")
 
 
+# -- JSON --------------------------------------------------------------------------------------
+
+
+def json_default(value):
+    """``json.dumps(default=...)`` for typed values: bytes as base64, datetimes as ISO 8601."""
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be shown as JSON")
+
+
 # -- files -------------------------------------------------------------------------------------
 
 
