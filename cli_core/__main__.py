@@ -2,6 +2,6 @@
 
 import sys
 
-from commands.app import main
+from clishape_commands.app import main
 
 sys.exit(main())

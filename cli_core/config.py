@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from .errors import ConfigError
+from cli_core.errors import ConfigError
 
 
 class ProfileConfig:

@@ -13,9 +13,9 @@ import difflib
 import os
 import sys
 
-from . import __version__
-from .argv import GlobalArgs, ParsedCommand, parse_command, split_globals
-from .errors import INTERRUPT_EXIT, CLIError, UsageError
+from cli_core import __version__
+from cli_core.argv.parser import GlobalArgs, ParsedCommand, parse_command, split_globals
+from cli_core.errors import INTERRUPT_EXIT, CLIError, UsageError
 
 
 class IO:
@@ -98,7 +98,7 @@ def _report(error: CLIError, io: IO, debug: bool, color: str = "auto") -> None:
         import traceback
 
         traceback.print_exc(file=io.stderr)
-    from .present import style_error
+    from cli_core.present.render import style_error
 
     isatty = getattr(io.stderr, "isatty", lambda: False)()
     io.stderr.write(style_error(f"clishape: error: {error}", color=color, isatty=isatty) + "\n")
@@ -110,7 +110,7 @@ def _report(error: CLIError, io: IO, debug: bool, color: str = "auto") -> None:
 
 
 def _run(argv: list[str], io: IO) -> int:
-    from . import spec
+    from cli_core import spec
 
     gargs, rest = split_globals(argv)
     if gargs.version:
@@ -175,30 +175,30 @@ def _prompt_missing(command, args: list[str], io: IO) -> list[str]:
 
 
 def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
-    from .config import load_profile_config
+    from cli_core.config import load_profile_config
 
     command = parsed.command
     config = load_profile_config(gargs.profile, io.environ)
     output = _output_format(gargs, config, io)
     query = None
     if gargs.query is not None:
-        from .present import compile_query
+        from cli_core.present.render import compile_query
 
         query = compile_query(gargs.query)
     if gargs.endpoint_url is not None:
-        from .send import check_endpoint_url
+        from cli_core.send.transport import check_endpoint_url
 
         check_endpoint_url(gargs.endpoint_url)
 
     if parsed.skeleton in ("input", "yaml-input"):
-        from .skeleton import input_skeleton_text, yaml_input_skeleton_text
+        from cli_core.request.skeleton import input_skeleton_text, yaml_input_skeleton_text
 
         render = input_skeleton_text if parsed.skeleton == "input" else yaml_input_skeleton_text
         io.stdout.write(render(command.input, parsed.params))
         return 0
 
-    from .binary import binary_format_from_config
-    from .request import build_request, dry_run_text
+    from cli_core.request.binary import binary_format_from_config
+    from cli_core.request.build import build_request, dry_run_text
 
     binary_format = gargs.cli_binary_format or (
         binary_format_from_config(config.values, config.path) or "base64"
@@ -217,7 +217,7 @@ def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
         "timestamp_format": config.get("cli_timestamp_format", "iso8601"),
     }
     if parsed.skeleton == "output":
-        from .skeleton import output_sample
+        from cli_core.request.skeleton import output_sample
 
         data = output_sample(command.output) if command.output is not None else {}
         return _print(io, gargs, config, data, present_args)
@@ -229,8 +229,8 @@ def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
 
 def _send_and_print(parsed, request, gargs, config, io, present_args) -> int:
     if gargs.endpoint_url is None and _wants_local(io.environ):
-        from .local.embedded import start_embedded
-        from .local.fallback import spec_fallback
+        from clishape_local.embedded import start_embedded
+        from clishape_local.fallback import spec_fallback
 
         home = io.environ.get("CLISHAPE_LOCAL_HOME") or None
         with start_embedded(home, fallback=spec_fallback()) as service:
@@ -247,11 +247,11 @@ def _send_and_print(parsed, request, gargs, config, io, present_args) -> int:
 
 
 def _call_and_print(parsed, request, gargs, config, io, present_args, settings) -> int:
-    from .send import send
+    from cli_core.send.transport import send
 
     response = send(parsed.command, request.params, settings, stderr=io.stderr)
     if present_args["output"] == "yaml-stream":
-        from .present import render_stream
+        from cli_core.present.render import render_stream
 
         with _output_stream(io, gargs, config) as out:
             for text in render_stream(
@@ -269,7 +269,7 @@ def _call_and_print(parsed, request, gargs, config, io, present_args, settings) 
 
 
 def _send_settings(parsed: ParsedCommand, gargs: GlobalArgs, **overrides):
-    from .send import SendSettings
+    from cli_core.send.transport import SendSettings
 
     verify: bool | str = True
     if gargs.no_verify_ssl:
@@ -298,7 +298,7 @@ def _wants_local(environ) -> bool:
 
 def _output_format(gargs: GlobalArgs, config, io: IO) -> str:
     """--output > AWS_DEFAULT_OUTPUT > config ``output`` > json, checked before anything is sent."""
-    from .globalopts import OUTPUT_FORMATS
+    from cli_core.options import OUTPUT_FORMATS
 
     if gargs.output:
         return gargs.output
@@ -308,7 +308,7 @@ def _output_format(gargs: GlobalArgs, config, io: IO) -> str:
     ):
         if value:
             if value not in OUTPUT_FORMATS:
-                from .errors import ConfigError
+                from cli_core.errors import ConfigError
 
                 raise ConfigError(
                     f"Unknown output type '{value}' from {where}; "
@@ -319,7 +319,7 @@ def _output_format(gargs: GlobalArgs, config, io: IO) -> str:
 
 
 def _print(io: IO, gargs: GlobalArgs, config, data, present_args) -> int:
-    from .present import render
+    from cli_core.present.render import render
 
     text = render(data, **present_args)
     if text:
@@ -333,7 +333,7 @@ def _output_stream(io: IO, gargs: GlobalArgs, config):
 
     if not io.isatty:
         return nullcontext(io.stdout)
-    from .pager import output_stream
+    from cli_core.present.pager import output_stream
 
     return output_stream(
         io.stdout, no_pager=gargs.no_cli_pager, environ=io.environ, config=config.values
@@ -342,13 +342,13 @@ def _output_stream(io: IO, gargs: GlobalArgs, config):
 
 def _page(io: IO, gargs: GlobalArgs, make) -> int:
     """Render a help page and show it (through the pager on a terminal)."""
-    from . import help as help_pages
+    from cli_core.present import help as help_pages
 
     text = make(help_pages)
     if not io.isatty:
         io.stdout.write(text)
         return 0
-    from .config import load_profile_config
+    from cli_core.config import load_profile_config
 
     config = load_profile_config(gargs.profile, io.environ)
     with _output_stream(io, gargs, config) as out:

@@ -6,11 +6,46 @@ catches them once, at the top, prints ``str(error)`` to stderr and returns ``exi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 PARAM_EXIT = 252
 CONFIG_EXIT = 253
 SERVICE_EXIT = 254
 GENERAL_EXIT = 255
 INTERRUPT_EXIT = 130
+
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a request, a response or a spec, found before it is reported.
+
+    ``where`` is the member path (``Job.JobStatus``) or the spec location (``file.yaml:3:5``);
+    ``option`` the command-line option the value came from, when it did; ``severity`` is
+    ``error`` or ``warning``. Problems are rendered once, at the edge (``render_problems``).
+    """
+
+    message: str
+    where: str = ""
+    option: str | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        place = self.where or "input"
+        if self.option:
+            place = f"{self.option} ({place})"
+        return f"{place}: {self.message}"
+
+
+def render_problems(problems, limit: int = MAX_PROBLEMS_SHOWN) -> list[str]:
+    """One line per problem, at most ``limit`` of them, then ``... and N more``."""
+    problems = list(problems)
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"... and {len(problems) - limit} more")
+    return lines
 
 
 class CLIError(Exception):

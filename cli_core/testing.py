@@ -18,7 +18,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 
-from .driver import IO, main
+from cli_core.driver import IO, main
 
 _DEFAULT_ENV_KEYS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_core.argv import parse_command, split_globals
+from cli_core.argv.parser import parse_command, split_globals
 from cli_core.errors import CLIError
 from cli_core.spec import load_command, spec_roots
 from cli_core.testing import run, snapshot_text

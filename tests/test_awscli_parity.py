@@ -7,7 +7,7 @@ loads the specs ``clishape-spec import-botocore`` made from the models. Compared
 * each input member's option name, and its hidden aliases;
 * which members are required;
 * the ``--generate-cli-skeleton input`` JSON (the AWS CLI's is botocore's
-  ``ArgumentGenerator``; ours ``cli_core.skeleton.input_skeleton``), enum placeholders by
+  ``ArgumentGenerator``; ours ``cli_core.request.skeleton.input_skeleton``), enum placeholders by
   membership.
 
 Differences that are deliberate are classified and listed; anything else fails the test. The
@@ -22,9 +22,15 @@ from datetime import datetime
 
 import pytest
 
-from cli_core import globalopts, spec
-from cli_core.naming import is_broken_reference_name, reference_name
-from tools.import_botocore import convert_model, installed_services, load_model, write_specs
+from cli_core import options
+from cli_core.shapes.naming import is_broken_reference_name, reference_name
+from cli_core.spec import loader as spec
+from clishape_tools.import_botocore import (
+    convert_model,
+    installed_services,
+    load_model,
+    write_specs,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -255,7 +261,7 @@ def compare_options(result: Results, where: str, ours, aws) -> None:
         entry = theirs.get(name)
         mine = member.option[2:]
         if entry is None:
-            if paginated and "--" + ref in globalopts.PAGINATION_OPTIONS:
+            if paginated and "--" + ref in options.PAGINATION_OPTIONS:
                 result.deliberate["options:pagination-shadow"].append(f"{label}: --{mine}")
             else:
                 result.unexpected["options"].append(f"{label}: no AWS CLI argument (ours --{mine})")
@@ -263,11 +269,11 @@ def compare_options(result: Results, where: str, ours, aws) -> None:
         if entry["primary"] != mine:
             if is_broken_reference_name(name) and entry["primary"] == ref:
                 result.deliberate["options:broken-name"].append(f"{label}: --{mine}")
-            elif paginated and "--" + entry["primary"] in globalopts.PAGINATION_OPTIONS:
+            elif paginated and "--" + entry["primary"] in options.PAGINATION_OPTIONS:
                 result.deliberate["options:pagination-shadow"].append(
                     f"{label}: --{entry['primary']} -> --{mine}"
                 )
-            elif "--" + entry["primary"] in globalopts.RESERVED_OPTION_NAMES:
+            elif "--" + entry["primary"] in options.RESERVED_OPTION_NAMES:
                 result.deliberate["options:global-collision"].append(
                     f"{label}: --{entry['primary']} -> --{mine}"
                 )
@@ -303,7 +309,7 @@ def compare_options(result: Results, where: str, ours, aws) -> None:
 def compare_skeleton(result: Results, where: str, ours, aws) -> None:
     from botocore.utils import ArgumentGenerator
 
-    from cli_core.skeleton import input_skeleton
+    from cli_core.request.skeleton import input_skeleton
 
     if "outfile" in aws.arg_table or "generate-cli-skeleton" not in aws.arg_table:
         return  # the AWS CLI has no skeleton for streaming-output operations

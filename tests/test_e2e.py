@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from cli_core.local.embedded import start_embedded
-from cli_core.local.fallback import spec_fallback
 from cli_core.testing import run, snapshot_text
+from clishape_local.embedded import start_embedded
+from clishape_local.fallback import spec_fallback
 
 SEED = ["voice-id", "describe-speaker-enrollment-job"]
 FORMATS = ["json", "text", "table", "yaml", "yaml-stream", "off"]
@@ -36,7 +36,7 @@ def cli(service, env, *argv, **kwargs):
 @pytest.fixture(scope="module")
 def job(service, env):
     """A domain and a finished enrollment job, made through clishape itself."""
-    from cli_core.local.cli import write_sample_data
+    from clishape_local.cli import write_sample_data
 
     manifest = write_sample_data(service.s3_root)
     domain = cli(
@@ -186,7 +186,7 @@ def test_endpoint_without_scheme_is_252(env):
 
 def test_embedded_mode_in_one_line(tmp_path):
     """CLISHAPE_LOCAL=1: no account, no endpoint, the demo job from `clishape-local seed`."""
-    from cli_core.local.cli import main as local_main
+    from clishape_local.cli import main as local_main
 
     home = tmp_path / "home"
     import contextlib

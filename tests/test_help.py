@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cli_core import docmarkup
-from cli_core.globalopts import GLOBAL_OPTIONS
-from cli_core.help import command_help, service_help, top_help
+from cli_core.options import GLOBAL_OPTIONS
+from cli_core.present import docmarkup
+from cli_core.present.help import command_help, service_help, top_help
 from cli_core.spec import SHIPPED_SPECS, list_services, load_command, load_service_doc
 from cli_core.testing import run, snapshot_text
 
@@ -467,7 +467,7 @@ def test_help_pages_through_the_command_line(demo):
 
 def test_help_imports_nothing_heavy():
     code = (
-        "import sys, cli_core.help, cli_core.docmarkup\n"
+        "import sys, cli_core.present.help, cli_core.present.docmarkup\n"
         "heavy = {'yaml', 'botocore', 'jsonschema', 'jmespath', 'json', 'argparse'}\n"
         "print(sorted(heavy & set(sys.modules)))"
     )

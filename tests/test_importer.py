@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from cli_core.spec import SHIPPED_SPECS, load_command
-from tools.htmldoc import html_to_markup
-from tools.import_botocore import MARKER, convert_model, load_model
-from tools.lint import lint_paths
-from tools.spec_cli import main
+from clishape_tools.htmldoc import html_to_markup
+from clishape_tools.import_botocore import MARKER, convert_model, load_model
+from clishape_tools.lint import lint_paths
+from clishape_tools.spec_cli import main
 
 SEED = "describe-speaker-enrollment-job.yaml"
 

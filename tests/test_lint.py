@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from cli_core.spec import SHIPPED_SPECS
-from tools.spec_cli import main
+from clishape_tools.spec_cli import main
 
 SERVICE = """\
 clishape: 1

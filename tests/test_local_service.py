@@ -19,10 +19,10 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from cli_core.errors import ParamError
-from cli_core.local import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, start_embedded
-from cli_core.local.cli import main as local_main
-from cli_core.local.cli import write_silence
-from cli_core.local.embedded import default_state_dir
+from clishape_local import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, start_embedded
+from clishape_local.cli import main as local_main
+from clishape_local.cli import write_silence
+from clishape_local.embedded import default_state_dir
 
 ROLE = "arn:aws:iam::123456789012:role/voiceid-batch"
 ID = re.compile(r"[a-zA-Z0-9]{22}")
@@ -542,7 +542,7 @@ def test_seed_creates_a_completed_demo_job_idempotently(tmp_path, capsys):
 
 
 def test_serve_runs_standalone_until_interrupted(tmp_path):
-    command = [sys.executable, "-m", "cli_core.local.cli", "serve", "--port", "0"]
+    command = [sys.executable, "-m", "clishape_local.cli", "serve", "--port", "0"]
     command += ["--state-dir", str(tmp_path), "--quiet"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     try:

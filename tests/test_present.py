@@ -13,16 +13,15 @@ import tempfile
 import pytest
 
 from cli_core.errors import ConfigError, ParamError
-from cli_core.pager import output_stream, pager_command
-from cli_core.present import (
+from cli_core.present.pager import output_stream, pager_command
+from cli_core.present.render import (
     apply_query,
     compile_query,
-    print_result,
     render,
     render_stream,
     style_error,
 )
-from cli_core.table_format import display_width
+from cli_core.present.table import display_width
 
 UTC = datetime.UTC
 FORMATS = ["json", "text", "table", "yaml", "yaml-stream", "off"]
@@ -545,14 +544,6 @@ def test_unknown_output_format():
     )
 
 
-def test_print_result_writes_only_when_there_is_text():
-    stream = io.StringIO()
-    print_result({}, stream, output="json")
-    assert stream.getvalue() == ""
-    print_result({"a": 1}, stream, output="text")
-    assert stream.getvalue() == "1\n"
-
-
 def test_style_error():
     line = "aws: [ERROR]: boom"
     assert style_error(line) == line
@@ -563,8 +554,8 @@ def test_style_error():
 
 def test_modules_do_not_import_heavy_libraries():
     code = (
-        "import sys, cli_core.present, cli_core.pager, cli_core.text_format, "
-        "cli_core.table_format\n"
+        "import sys, cli_core.present.render, cli_core.present.pager, cli_core.present.text, "
+        "cli_core.present.table\n"
         "print(sorted(m for m in ('jmespath', 'yaml') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -583,7 +574,7 @@ def test_table_and_text_match_the_reference_cli(make, width, monkeypatch):
     from awscli import table as aws_table
     from awscli import text as aws_text
 
-    from cli_core.present import prepare
+    from cli_core.present.render import prepare
 
     data = prepare(make())
     monkeypatch.setattr(aws_table, "determine_terminal_width", lambda default_width=80: width)
@@ -670,7 +661,7 @@ def test_output_goes_through_the_pager_with_less_set():
     stdout = FakeTerminal()
     pager = f"{sys.executable} -c \"import os, sys; print('LESS=' + os.environ['LESS']); sys.stdout.write(sys.stdin.read())\""
     with output_stream(stdout, no_pager=False, environ=_env(AWS_PAGER=pager), config={}) as out:
-        print_result({"Name": "Zoë"}, out, output="text")
+        out.write(render({"Name": "Zoë"}, output="text"))
     assert stdout.read_back() == "LESS=FRX\nZoë\n"
 
 
@@ -708,5 +699,5 @@ def test_pager_not_started_when_nothing_is_written():
     stdout = FakeTerminal()
     env = _env(AWS_PAGER="no-such-pager-xyz")
     with output_stream(stdout, no_pager=False, environ=env, config={}) as out:
-        print_result({}, out, output="json")
+        out.write(render({}, output="json"))  # an empty result renders as no text
     assert stdout.read_back() == ""

@@ -8,21 +8,21 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from cli_core.argv import ParsedCommand
-from cli_core.binary import apply_binary_format
+from cli_core.argv.parser import ParsedCommand
 from cli_core.errors import ParamError
-from cli_core.inputdoc import parse_json, parse_yaml
-from cli_core.model import Command
-from cli_core.request import Request, build_request, merge_params, normalise_timestamps
-from cli_core.skeleton import (
+from cli_core.request.binary import apply_binary_format
+from cli_core.request.build import Request, build_request, merge_params, normalise_timestamps
+from cli_core.request.inputdoc import parse_json, parse_yaml
+from cli_core.request.skeleton import (
     _OMIT,
     _sample,
     input_skeleton_text,
     output_sample,
     yaml_input_skeleton_text,
 )
+from cli_core.request.validate import validate
+from cli_core.shapes.model import Command
 from cli_core.spec import compile_command
-from cli_core.validate import validate
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

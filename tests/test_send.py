@@ -15,8 +15,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from cli_core.errors import ConfigError, EndpointError, ParamError, ServiceError
-from cli_core.model import Command
-from cli_core.send import SendSettings, build_client, check_endpoint_url, send, service_model
+from cli_core.send.transport import (
+    SendSettings,
+    build_client,
+    check_endpoint_url,
+    send,
+    service_model,
+)
+from cli_core.shapes.model import Command
 from cli_core.spec import compile_command, load_command
 
 DOMAIN = "D" * 22
@@ -714,7 +720,7 @@ def test_debug_log_redacts_form_bodies_of_the_query_protocol():
 
 
 def test_redaction_of_other_authorization_schemes_and_presigned_urls():
-    from cli_core.debuglog import redact_header, redact_url
+    from cli_core.send.debuglog import redact_header, redact_url
 
     assert redact_header("Authorization", "Bearer abc.def", set()) == "Bearer ***"
     assert redact_header("x-amz-security-token", "tok", set()) == "***"

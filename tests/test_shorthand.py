@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cli_core.shorthand import MAX_DEPTH, ShorthandError, looks_like_json, parse
+from cli_core.argv.shorthand import MAX_DEPTH, ShorthandError, parse
 
 VALID = [
     # pairs and csv values
@@ -232,14 +232,6 @@ def test_load_file_errors_propagate_unchanged():
 
 def test_without_a_loader_at_equals_keeps_the_text():
     assert parse("k@=file://a.txt") == {"k": "file://a.txt"}
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("[1]", True), ("  {\n", True), ("\n[", True), ("a=[1]", False), ("", False), ("x{", False)],
-)
-def test_looks_like_json(text, expected):
-    assert looks_like_json(text) is expected
 
 
 N = 100_000

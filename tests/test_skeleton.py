@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cli_core.binary import apply_binary_format
-from cli_core.inputdoc import parse_json, parse_yaml
-from cli_core.request import merge_params, normalise_timestamps
-from cli_core.skeleton import (
+from cli_core.request.binary import apply_binary_format
+from cli_core.request.build import merge_params, normalise_timestamps
+from cli_core.request.inputdoc import parse_json, parse_yaml
+from cli_core.request.skeleton import (
     doc_overview,
     generate_matches,
     input_skeleton,
@@ -22,9 +22,9 @@ from cli_core.skeleton import (
     yaml_input_skeleton_text,
     yaml_scalar,
 )
+from cli_core.request.validate import validate
 from cli_core.spec import SHIPPED_SPECS, list_commands, list_services, load_command
 from cli_core.testing import run
-from cli_core.validate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"
 ENV = {"CLISHAPE_SPEC_PATH": str(FIXTURES), "AWS_DEFAULT_REGION": "us-east-1"}

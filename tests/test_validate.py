@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cli_core.model import Command
+from cli_core.request.validate import closest, validate
+from cli_core.shapes.model import Command
 from cli_core.spec import compile_command, load_command
-from cli_core.validate import closest, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"
 DOMAIN = "a" * 22

@@ -115,13 +115,13 @@ def service_cases(aws: str | None, workdir: Path):
     port = _free_port()
     state = workdir / "local"
     seeded = subprocess.run(
-        [PY, "-m", "cli_core.local.cli", "seed", "--state-dir", str(state), "--format", "json"],
+        [PY, "-m", "clishape_local.cli", "seed", "--state-dir", str(state), "--format", "json"],
         capture_output=True,
         text=True,
     )
     ids = json.loads(seeded.stdout or "{}")
     server = subprocess.Popen(
-        [PY, "-m", "cli_core.local.cli", "serve", "--port", str(port), "--state-dir", str(state),
+        [PY, "-m", "clishape_local.cli", "serve", "--port", str(port), "--state-dir", str(state),
          "--quiet"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -249,7 +249,7 @@ def _import_group(workdir: Path) -> list[str]:
     out = workdir / "imported"
     start = time.perf_counter()
     done = subprocess.run(
-        [PY, "-m", "tools.spec_cli", "import-botocore", "--all", "--out", str(out), "--quiet"],
+        [PY, "-m", "clishape_tools.spec_cli", "import-botocore", "--all", "--out", str(out), "--quiet"],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -1,6 +1,6 @@
 """The spec linter (``clishape-spec lint``).
 
-Two layers: the JSON Schema ``cli_core/spec_schema.json`` (the format's contract: key names,
+Two layers: the JSON Schema ``cli_core/spec/schema.json`` (the format's contract: key names,
 value types, which keys a shape type may carry) and the checks a schema cannot make:
 
 * every shape reference (member ``shape``, ``input``, ``output``, ``errors``) names a shape of
@@ -23,12 +23,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cli_core import globalopts
+from cli_core import options
 from cli_core.errors import SpecError
-from cli_core.naming import cli_name
+from cli_core.shapes.naming import cli_name
 from cli_core.spec import SERVICE_FILE, read_yaml, spec_roots
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "cli_core" / "spec_schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "cli_core" / "spec" / "schema.json"
 
 
 @dataclass(frozen=True)
@@ -245,10 +245,10 @@ def _option_problems(data: dict, local: dict, shared: dict, file: str) -> list[P
         shape, key_path = ref, "input"
     if not isinstance(shape, dict) or not isinstance(shape.get("members"), dict):
         return []
-    reserved = set(globalopts.RESERVED_OPTION_NAMES)
+    reserved = set(options.RESERVED_OPTION_NAMES)
     paginated = "pagination" in data
     if paginated:
-        reserved.update(globalopts.PAGINATION_OPTIONS)
+        reserved.update(options.PAGINATION_OPTIONS)
     problems = []
     seen: dict[str, str] = {}
     for member, member_ref in shape["members"].items():
@@ -266,7 +266,7 @@ def _option_problems(data: dict, local: dict, shared: dict, file: str) -> list[P
             if option in reserved:
                 kind = (
                     "pagination option"
-                    if option in globalopts.PAGINATION_OPTIONS
+                    if option in options.PAGINATION_OPTIONS
                     else "global option"
                 )
                 problems.append(

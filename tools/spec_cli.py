@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _lint(args) -> int:
-    from tools.lint import lint_paths
+    from clishape_tools.lint import lint_paths
 
     result = lint_paths([Path(p) for p in args.paths] or None)
     for problem in result.problems:
@@ -54,7 +54,7 @@ def _lint(args) -> int:
 
 
 def _import(args, parser) -> int:
-    from tools.import_botocore import import_service, installed_services
+    from clishape_tools.import_botocore import import_service, installed_services
 
     sources = list(args.sources)
     if args.all:
@@ -83,8 +83,8 @@ def _import(args, parser) -> int:
 
 
 def _diff(args, parser) -> int:
-    from tools.import_botocore import convert_model, load_model
-    from tools.spec_diff import diff_folder
+    from clishape_tools.import_botocore import convert_model, load_model
+    from clishape_tools.spec_diff import diff_folder
 
     kind, _, source = args.against.partition(":")
     if kind != "botocore" or not source:

@@ -75,8 +75,8 @@ def open_service(
     clock: Callable[[], float] | None = None,
 ):
     """The ``VoiceIdService`` over the state folder (created when missing), without a server."""
-    from .store import Store
-    from .voiceid import ServiceConfig, VoiceIdService
+    from clishape_local.store import Store
+    from clishape_local.voiceid import ServiceConfig, VoiceIdService
 
     state = Path(state_dir) if state_dir is not None else default_state_dir()
     s3 = Path(s3_root) if s3_root is not None else state / "s3"
@@ -102,7 +102,7 @@ def build_server(
     **service_options,
 ):
     """A bound, not yet serving ``LocalServer`` over a state folder."""
-    from .server import MAX_BODY_BYTES, LocalApp, LocalServer
+    from clishape_local.server import MAX_BODY_BYTES, LocalApp, LocalServer
 
     default_key, default_secret = default_credentials()
     access_key = access_key or default_key

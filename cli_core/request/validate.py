@@ -19,7 +19,7 @@ import math
 import re
 from datetime import date, datetime
 
-from .values import parse_timestamp
+from cli_core.shapes.codecs import parse_timestamp
 
 _TYPE_NAMES = {
     "string": "a string",

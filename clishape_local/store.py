@@ -188,9 +188,6 @@ class Store:
         rows = self._all(sql + " ORDER BY seq LIMIT ?", args + (limit,))
         return [(seq, json.loads(body)) for seq, body in rows]
 
-    def count_jobs(self) -> int:
-        return self._one("SELECT COUNT(*) FROM jobs", ())[0]
-
     # -- speakers --------------------------------------------------------------------------
     def speaker(self, domain_id: str, speaker_id: str) -> dict | None:
         column = "generated_id" if speaker_id.startswith("id#") else "customer_id"

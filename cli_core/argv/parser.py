@@ -18,15 +18,15 @@ from __future__ import annotations
 import argparse
 from collections import namedtuple
 
-from .errors import UsageError
-from .globalopts import (
+from cli_core.argv.values import convert_option
+from cli_core.errors import UsageError
+from cli_core.options import (
     CLI_INPUT_OPTIONS,
     GLOBAL_OPTIONS,
     SKELETON_MODES,
     SKELETON_OPTION,
 )
-from .model import Command
-from .values import convert_option
+from cli_core.shapes.model import Command
 
 PAGINATION_ARGS = {
     "--starting-token": ("StartingToken", "string"),

@@ -13,7 +13,7 @@ cut the listing short. Every other key of the pages is dropped.
 
 from __future__ import annotations
 
-from .errors import ParamError
+from cli_core.errors import ParamError
 
 # PaginationConfig key -> the option that sets it, in the order messages name them.
 PAGINATION_KEYS = (

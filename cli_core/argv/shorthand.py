@@ -110,11 +110,6 @@ def parse(text: str, load_file: LoadFile | None = None) -> dict:
     return _Parser(text, load_file).parse()
 
 
-def looks_like_json(text: str) -> bool:
-    """True when the value is meant as JSON rather than shorthand (starts with ``[`` or ``{``)."""
-    return text.strip().startswith(("[", "{"))
-
-
 class _Parser:
     """Recursive descent over ``text``; ``pos`` is the index of the next unread character."""
 

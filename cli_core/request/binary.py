@@ -14,8 +14,8 @@ from __future__ import annotations
 import binascii
 import re
 
-from .errors import ConfigError, ParamError
-from .validate import key_path, member_table
+from cli_core.errors import ConfigError, ParamError
+from cli_core.request.validate import key_path, member_table
 
 MODES = ("base64", "raw-in-base64-out")
 CONFIG_KEY = "cli_binary_format"

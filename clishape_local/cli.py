@@ -16,7 +16,7 @@ import sys
 import wave
 from pathlib import Path
 
-from .embedded import DEFAULT_ACCESS_KEY, HOME_ENV
+from clishape_local.embedded import DEFAULT_ACCESS_KEY, HOME_ENV
 
 DEFAULT_PORT = 7685
 DEMO_BUCKET = "clishape-demo"
@@ -102,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .embedded import build_server
-    from .fallback import spec_fallback
+    from clishape_local.embedded import build_server
+    from clishape_local.fallback import spec_fallback
 
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
@@ -196,7 +196,7 @@ def seed_demo(service, region: str = "us-east-1") -> dict:
 
 
 def seed(args: argparse.Namespace) -> int:
-    from .embedded import open_service
+    from clishape_local.embedded import open_service
 
     service = open_service(args.state_dir, args.s3_root)
     try:

@@ -5,7 +5,7 @@ on a loopback port and keeps domains, speaker enrollment jobs and speakers in SQ
 
 Public API (imported lazily; importing this package loads nothing heavy)::
 
-    from cli_core.local import start_embedded
+    from clishape_local import start_embedded
     running = start_embedded(state_dir)      # 127.0.0.1, ephemeral port, background thread
     running.url, running.access_key, running.secret_key
     running.stop()
@@ -30,16 +30,18 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name in ("DEFAULT_ACCESS_KEY", "DEFAULT_SECRET_KEY", "RunningService"):
-        from . import embedded
-
-        return getattr(embedded, name)
-    if name in ("start_embedded", "default_state_dir"):
-        from . import embedded
+    if name in (
+        "DEFAULT_ACCESS_KEY",
+        "DEFAULT_SECRET_KEY",
+        "RunningService",
+        "start_embedded",
+        "default_state_dir",
+    ):
+        from clishape_local import embedded
 
         return getattr(embedded, name)
     if name == "ServiceFault":
-        from .faults import ServiceFault
+        from clishape_local.faults import ServiceFault
 
         return ServiceFault
-    raise AttributeError(f"module 'cli_core.local' has no attribute {name!r}")
+    raise AttributeError(f"module 'clishape_local' has no attribute {name!r}")

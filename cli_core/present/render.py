@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 
 from cli_core.errors import ConfigError, ParamError
-from cli_core.values import json_default
+from cli_core.shapes.codecs import json_default
 
 OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream", "off")
 COLOR_MODES = ("on", "off", "auto")
@@ -77,7 +77,7 @@ def _describe_query_error(error, expression: str) -> tuple[str, int | None]:
 
 
 def _caret_indent(expression: str, column: int) -> int:
-    from cli_core.table_format import display_width
+    from cli_core.present.table import display_width
 
     return display_width(expression[:column])
 
@@ -244,10 +244,10 @@ def render(
     if output == "yaml":
         return format_yaml(data)
     if output == "text":
-        from cli_core.text_format import format_text
+        from cli_core.present.text import format_text
 
         return format_text(data)
-    from cli_core.table_format import format_table
+    from cli_core.present.table import format_table
 
     return format_table(data, title=title, color=use_color, width=_terminal_width(width, isatty))
 
@@ -270,13 +270,6 @@ def render_stream(
         if page == {}:
             continue
         yield _dump_yaml([page])
-
-
-def print_result(data, stream, **kwargs) -> None:
-    """Render ``data`` (keyword arguments as for ``render``) and write it to ``stream``."""
-    text = render(data, **kwargs)
-    if text:
-        stream.write(text)
 
 
 def style_error(line: str, *, color: str = "auto", isatty: bool = False) -> str:

@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from .faults import ServiceFault
+from clishape_local.faults import ServiceFault
 
 SIGNING_NAME = "voiceid"
 ALGORITHM = "AWS4-HMAC-SHA256"

@@ -14,59 +14,10 @@
 from __future__ import annotations
 
 import json
-import os
-from datetime import UTC, datetime
 
-from .errors import ParamError
-from .model import Member, Shape
-
-FILE_PREFIXES = ("file://", "fileb://")
-
-
-# -- JSON --------------------------------------------------------------------------------------
-
-
-def json_default(value):
-    """``json.dumps(default=...)`` for typed values: bytes as base64, datetimes as ISO 8601."""
-    if isinstance(value, (bytes, bytearray)):
-        import base64
-
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} cannot be shown as JSON")
-
-
-# -- files -------------------------------------------------------------------------------------
-
-
-def load_param_file(uri: str, option: str | None = None) -> str | bytes:
-    """Contents of a ``file://`` (text) or ``fileb://`` (bytes) value."""
-    binary = uri.startswith("fileb://")
-    path = uri[len("fileb://") :] if binary else uri[len("file://") :]
-    path = os.path.expandvars(os.path.expanduser(path))
-    try:
-        if binary:
-            with open(path, "rb") as fh:
-                return fh.read()
-        encoding = os.environ.get("AWS_CLI_FILE_ENCODING") or "utf-8"
-        with open(path, encoding=encoding) as fh:
-            return fh.read()
-    except UnicodeDecodeError:
-        raise ParamError(
-            f"cannot read {uri} as text; for a binary file use the fileb:// prefix", option
-        ) from None
-    except OSError as exc:
-        raise ParamError(f"cannot read {uri}: {exc.strerror}", option) from None
-
-
-def _maybe_file(raw, option: str):
-    if isinstance(raw, str) and raw.startswith(FILE_PREFIXES):
-        return load_param_file(raw, option)
-    return raw
-
+from cli_core.errors import ParamError
+from cli_core.shapes.codecs import FILE_PREFIXES, load_param_file, maybe_param_file, parse_timestamp
+from cli_core.shapes.model import Member, Shape
 
 # -- options -----------------------------------------------------------------------------------
 
@@ -78,7 +29,7 @@ def convert_option(member: Member, raw, option: str):
         return raw
     if shape.type == "list":
         return _convert_list_option(shape, raw, option)
-    value = _maybe_file(raw, option)
+    value = maybe_param_file(raw, option)
     return convert_text(shape, value, option, "")
 
 
@@ -96,7 +47,7 @@ def _convert_list_option(shape: Shape, tokens: list[str], option: str):
         return _coerce(shape, _json(tokens[0], option), option, "")
     item = shape.member.shape
     return [
-        convert_text(item, _maybe_file(tok, option) if len(tokens) == 1 else tok, option, f"[{i}]")
+        convert_text(item, maybe_param_file(tok, option) if len(tokens) == 1 else tok, option, f"[{i}]")
         for i, tok in enumerate(tokens)
     ]
 
@@ -159,39 +110,12 @@ def _caret_line(text: str, pos: int) -> str:
 
 
 def _shorthand(text: str, option: str):
-    from .shorthand import ShorthandError, parse
+    from cli_core.argv.shorthand import ShorthandError, parse
 
     try:
         return parse(text, load_file=lambda uri: load_param_file(uri, option))
     except ShorthandError as exc:
         raise ParamError(str(exc), option) from None
-
-
-def parse_timestamp(text: str):
-    """ISO 8601 (a date alone, ``Z`` or an offset; a naive one is UTC) or seconds since 1970.
-
-    Returns an aware datetime, or None when the text is neither.
-    """
-    import math
-
-    text = text.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        if not math.isfinite(seconds):
-            return None
-        try:
-            return datetime.fromtimestamp(seconds, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    candidate = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
-    try:
-        parsed = datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 _EXPECTED = {

@@ -18,13 +18,13 @@ import os
 import zlib
 from pathlib import Path
 
-from .errors import SpecError
-from .model import Command
+from cli_core.errors import SpecError
+from cli_core.shapes.model import Command
 
 FORMAT_VERSION = 1
 COMPILER_VERSION = "2"
 SERVICE_FILE = "_service.yaml"
-SHIPPED_SPECS = Path(__file__).resolve().parent.parent / "specs"
+SHIPPED_SPECS = Path(__file__).resolve().parents[2] / "specs"
 
 _SHAPE_TYPES = {
     "structure", "list", "map", "string", "integer", "long", "float", "double",

@@ -13,10 +13,15 @@ Help is a hot path: only the standard library's ``re`` and ``textwrap`` (through
 
 from __future__ import annotations
 
-from . import docmarkup
-from .globalopts import CLI_INPUT_OPTIONS, GLOBAL_OPTIONS, RESERVED_OPTION_NAMES, SKELETON_OPTION
-from .model import Command, Member, Shape
-from .naming import is_broken_reference_name, reference_name
+from cli_core.options import (
+    CLI_INPUT_OPTIONS,
+    GLOBAL_OPTIONS,
+    RESERVED_OPTION_NAMES,
+    SKELETON_OPTION,
+)
+from cli_core.present import docmarkup
+from cli_core.shapes.model import Command, Member, Shape
+from cli_core.shapes.naming import is_broken_reference_name, reference_name
 
 PROG = "clishape"
 STEP = 4  # spaces per nesting level

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .naming import cli_name
+from cli_core.shapes.naming import cli_name
 
 SCALAR_TYPES = frozenset(
     {"string", "integer", "long", "float", "double", "boolean", "timestamp", "blob"}
 )
-NUMBER_TYPES = frozenset({"integer", "long", "float", "double"})
 
 
 class Shape:

@@ -50,8 +50,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .faults import ServiceFault, not_found
-from .store import Store
+from clishape_local.faults import ServiceFault, not_found
+from clishape_local.store import Store
 
 ID_ALPHABET = string.ascii_letters + string.digits
 FINISHED = ("COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED")

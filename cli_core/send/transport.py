@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from . import __version__
-from .errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
-from .paginate import (
+from cli_core import __version__
+from cli_core.errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
+from cli_core.send.paginate import (
     MAX_ITEMS_WARNING,
     merge_pages,
     pagination_config,
@@ -153,7 +153,7 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
     with translated_errors():
         session, client = build_client(command, settings)
         if settings.debug:
-            from .debuglog import DebugLog
+            from cli_core.send.debuglog import DebugLog
 
             DebugLog(command, stderr, session.get_credentials if settings.sign else None).attach(
                 client.meta.events
@@ -354,7 +354,7 @@ def _endpoints_for(prefix: str, load_all) -> dict:
 
     import botocore
 
-    from .spec import cache_root
+    from cli_core.spec import cache_root
 
     root = cache_root()
     cache_file = (

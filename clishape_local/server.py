@@ -20,10 +20,10 @@ import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from ..errors import ParamError
-from . import shapes, sigv4
-from .faults import ServiceFault
-from .voiceid import VoiceIdService
+from cli_core.errors import ParamError
+from clishape_local import shapes, sigv4
+from clishape_local.faults import ServiceFault
+from clishape_local.voiceid import VoiceIdService
 
 Fallback = Callable[[str, dict], dict]
 

@@ -24,7 +24,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from .values import json_default
+from cli_core.shapes.codecs import json_default
 
 SKELETON_TIME = datetime(1970, 1, 1)
 SAMPLE_TIME = datetime(1970, 1, 1, tzinfo=UTC)

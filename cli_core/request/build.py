@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 
-from .binary import apply_binary_format
-from .errors import ValidationError
-from .inputdoc import load_input_document
-from .validate import validate
-from .values import json_default, parse_timestamp
+from cli_core.errors import ValidationError
+from cli_core.request.binary import apply_binary_format
+from cli_core.request.inputdoc import load_input_document
+from cli_core.request.validate import validate
+from cli_core.shapes.codecs import json_default, to_datetime
 
 
 @dataclass(frozen=True)
@@ -95,23 +94,6 @@ def _normalise(shape, value):
     if kind == "map" and isinstance(value, dict):
         inner = shape.value.shape
         return {k: _normalise(inner, v) for k, v in value.items()}
-    return value
-
-
-def to_datetime(value):
-    """One timestamp value as an aware datetime, or the value unchanged when it is none."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):  # a YAML date: midnight UTC
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    if isinstance(value, str):
-        parsed = parse_timestamp(value) if value.strip() else None
-        return parsed or value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return value
     return value
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .faults import ServiceFault
+from clishape_local.faults import ServiceFault
 
 SERVICE_NAME = "voice-id"
 API_VERSION = "2021-09-27"

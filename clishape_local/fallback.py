@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from .faults import ServiceFault
+from clishape_local.faults import ServiceFault
 
 
 def spec_fallback(service: str = "voice-id", roots=None):
@@ -20,7 +20,7 @@ def spec_fallback(service: str = "voice-id", roots=None):
 
     def index() -> dict:
         if not commands:
-            from .. import spec
+            from cli_core import spec
 
             folder = spec.service_dir(service, roots)
             for name in spec.list_commands(folder) if folder else ():
@@ -29,9 +29,9 @@ def spec_fallback(service: str = "voice-id", roots=None):
         return commands
 
     def fallback(operation: str, params: dict) -> dict:
-        from ..request import normalise_timestamps
-        from ..skeleton import output_sample
-        from ..validate import validate
+        from cli_core.request.build import normalise_timestamps
+        from cli_core.request.skeleton import output_sample
+        from cli_core.request.validate import validate
 
         command = index().get(operation)
         if command is None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sys
 
-from .errors import ParamError
-from .values import FILE_PREFIXES, load_param_file
+from cli_core.errors import ParamError
+from cli_core.shapes.codecs import FILE_PREFIXES, load_param_file
 
 JSON_FLAG = "--cli-input-json"
 YAML_FLAG = "--cli-input-yaml"

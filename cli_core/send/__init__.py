@@ -1,0 +1,1 @@
+"""Stage 4 — send: the wire, through botocore (imported only here), pagination and debug logs."""

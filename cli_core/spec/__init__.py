@@ -1,0 +1,34 @@
+"""Stage 1 — spec: find the one spec an argv names, compile it (cached) and load it.
+
+The public names live in ``cli_core.spec.loader``; the common ones are re-exported here.
+"""
+
+from cli_core.spec.loader import (
+    SERVICE_FILE,
+    SHIPPED_SPECS,
+    cache_root,
+    compile_command,
+    list_commands,
+    list_services,
+    load_command,
+    load_compiled,
+    load_service_doc,
+    read_yaml,
+    service_dir,
+    spec_roots,
+)
+
+__all__ = [
+    "SERVICE_FILE",
+    "SHIPPED_SPECS",
+    "cache_root",
+    "compile_command",
+    "list_commands",
+    "list_services",
+    "load_command",
+    "load_compiled",
+    "load_service_doc",
+    "read_yaml",
+    "service_dir",
+    "spec_roots",
+]
