@@ -191,7 +191,8 @@ def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
         check_endpoint_url(gargs.endpoint_url)
 
     if parsed.skeleton in ("input", "yaml-input"):
-        from cli_core.request.skeleton import input_skeleton_text, yaml_input_skeleton_text
+        from cli_core.request.skeleton import input_skeleton_text
+        from cli_core.request.yaml_skeleton import yaml_input_skeleton_text
 
         render = input_skeleton_text if parsed.skeleton == "input" else yaml_input_skeleton_text
         io.stdout.write(render(command.input, parsed.params))
@@ -217,7 +218,7 @@ def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
         "timestamp_format": config.get("cli_timestamp_format", "iso8601"),
     }
     if parsed.skeleton == "output":
-        from cli_core.request.skeleton import output_sample
+        from cli_core.request.sample import output_sample
 
         data = output_sample(command.output) if command.output is not None else {}
         return _print(io, gargs, config, data, present_args)

@@ -88,11 +88,13 @@ class UsageError(ParamError):
 
 
 class ValidationError(ParamError):
-    """The request does not fit its input shape. ``problems`` holds one line per problem."""
+    """The request does not fit its input shape. ``problems`` holds the ``Problem``s found;
+    the message shows the first ``MAX_PROBLEMS_SHOWN`` of them, then ``... and N more``."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        super().__init__("Parameter validation failed:\n" + "\n".join(self.problems))
+        lines = render_problems(self.problems)
+        super().__init__("Parameter validation failed:\n" + "\n".join(lines))
 
 
 class ConfigError(CLIError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
+from cli_core.shapes.walk import ValueWalker
 from clishape_local.faults import ServiceFault
 
 
@@ -30,7 +31,7 @@ def spec_fallback(service: str = "voice-id", roots=None):
 
     def fallback(operation: str, params: dict) -> dict:
         from cli_core.request.build import normalise_timestamps
-        from cli_core.request.skeleton import output_sample
+        from cli_core.request.sample import output_sample
         from cli_core.request.validate import validate
 
         command = index().get(operation)
@@ -39,16 +40,16 @@ def spec_fallback(service: str = "voice-id", roots=None):
                 "UnknownOperationException", f"The operation {operation} has no spec here."
             )
         if command.input is not None:
-            request = normalise_timestamps(command.input, _blobs_from_wire(command.input, params))
+            request = normalise_timestamps(command.input, _FromWire().walk(command.input, params))
             errors, _warnings = validate(command.input, request)
             if errors:
-                raise ServiceFault("ValidationException", "; ".join(errors))
+                raise ServiceFault("ValidationException", "; ".join(map(str, errors)))
         if command.output is None:
             return {}
         sample = output_sample(command.output)
         for token in _output_tokens(command.pagination):
             sample.pop(token, None)  # the sample is the last page: no token to follow
-        return _to_wire(sample)
+        return _ToWire().walk(command.output, sample)
 
     return fallback
 
@@ -60,33 +61,26 @@ def _output_tokens(pagination: dict | None) -> list[str]:
     return [tokens] if isinstance(tokens, str) else list(tokens)
 
 
-def _blobs_from_wire(shape, value):
-    kind = shape.type
-    if kind == "blob" and isinstance(value, str):
-        try:
-            return base64.b64decode(value, validate=True)
-        except ValueError:
-            raise ServiceFault("SerializationException", "A blob is not valid base64.") from None
-    if kind == "structure" and isinstance(value, dict):
-        members = shape.members
-        return {
-            k: _blobs_from_wire(members[k].shape, v) if k in members else v
-            for k, v in value.items()
-        }
-    if kind == "list" and isinstance(value, list):
-        return [_blobs_from_wire(shape.member.shape, v) for v in value]
-    if kind == "map" and isinstance(value, dict):
-        return {k: _blobs_from_wire(shape.value.shape, v) for k, v in value.items()}
-    return value
+class _FromWire(ValueWalker):
+    """Blobs arrive as base64 text."""
+
+    prune = "blob"
+
+    def visit_leaf(self, shape, value, path, sensitive):
+        if shape.type == "blob" and isinstance(value, str):
+            try:
+                return base64.b64decode(value, validate=True)
+            except ValueError:
+                raise ServiceFault("SerializationException", "A blob is not valid base64.") from None
+        return value
 
 
-def _to_wire(value):
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if isinstance(value, dict):
-        return {k: _to_wire(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_to_wire(v) for v in value]
-    return value
+class _ToWire(ValueWalker):
+    """Timestamps leave as epoch seconds, blobs as base64 text."""
+
+    def visit_leaf(self, shape, value, path, sensitive):
+        if isinstance(value, datetime):
+            return value.timestamp()
+        if isinstance(value, bytes):
+            return base64.b64encode(value).decode("ascii")
+        return value

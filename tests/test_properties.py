@@ -9,18 +9,14 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from cli_core.argv.parser import ParsedCommand
-from cli_core.errors import ParamError
+from cli_core.errors import ParamError, Problem
 from cli_core.request.binary import apply_binary_format
 from cli_core.request.build import Request, build_request, merge_params, normalise_timestamps
 from cli_core.request.inputdoc import parse_json, parse_yaml
-from cli_core.request.skeleton import (
-    _OMIT,
-    _sample,
-    input_skeleton_text,
-    output_sample,
-    yaml_input_skeleton_text,
-)
+from cli_core.request.sample import _OMIT, _Sampler, output_sample
+from cli_core.request.skeleton import input_skeleton_text
 from cli_core.request.validate import validate
+from cli_core.request.yaml_skeleton import yaml_input_skeleton_text
 from cli_core.shapes.model import Command
 from cli_core.spec import compile_command
 
@@ -209,7 +205,7 @@ def test_given_values_fill_both_skeletons_alike(command, data):
 
 def output_sample_for(shape):
     """A valid value for one shape, or None when it has none (a required recursion)."""
-    value = _sample(shape, [], shape.name)
+    value = _Sampler().walk(shape, shape.name, 0)
     return None if value is _OMIT else value
 
 
@@ -255,7 +251,9 @@ def test_random_documents_never_crash(command, data, mode):
     except ParamError:
         return
     errors, warnings = validate(command.input, params)
-    assert all(isinstance(line, str) and "\n" not in line for line in errors + warnings)
+    lines = [str(problem) for problem in errors + warnings]
+    assert all(isinstance(p, Problem) for p in errors + warnings)
+    assert all("\n" not in line for line in lines)
 
 
 @SETTINGS

@@ -13,16 +13,11 @@ import pytest
 from cli_core.request.binary import apply_binary_format
 from cli_core.request.build import merge_params, normalise_timestamps
 from cli_core.request.inputdoc import parse_json, parse_yaml
-from cli_core.request.skeleton import (
-    doc_overview,
-    generate_matches,
-    input_skeleton,
-    input_skeleton_text,
-    output_sample,
-    yaml_input_skeleton_text,
-    yaml_scalar,
-)
+from cli_core.request.regex_example import generate_matches
+from cli_core.request.sample import output_sample
+from cli_core.request.skeleton import input_skeleton, input_skeleton_text
 from cli_core.request.validate import validate
+from cli_core.request.yaml_skeleton import doc_overview, yaml_input_skeleton_text, yaml_scalar
 from cli_core.spec import SHIPPED_SPECS, list_commands, list_services, load_command
 from cli_core.testing import run
 

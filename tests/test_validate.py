@@ -7,12 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from cli_core.request.validate import closest, validate
+from cli_core.errors import Problem
+from cli_core.request import validate as validate_module
+from cli_core.request.validate import closest
 from cli_core.shapes.model import Command
 from cli_core.spec import compile_command, load_command
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"
 DOMAIN = "a" * 22
+
+
+def validate(shape, params, **kwargs):
+    """The problems as the lines a user sees."""
+    errors, warnings = validate_module.validate(shape, params, **kwargs)
+    return [str(p) for p in errors], [str(p) for p in warnings]
 
 
 def blobby(name):
@@ -163,7 +171,7 @@ def test_limits_below_are_errors_above_are_warnings():
     shape = shape_of(members)
     errors, warnings = validate(shape, {"S": "a", "L": [], "N": 0, "B": b""})
     assert errors == [
-        "S: has 1 characters, fewer than the minimum 2",
+        "S: has 1 character, fewer than the minimum 2",
         "L: has 0 items, fewer than the minimum 1",
         "N: value 0 is below the minimum 1",
         "B: has 0 bytes, fewer than the minimum 1",
@@ -239,3 +247,65 @@ def test_nested_union_path():
 def test_no_input_shape():
     assert validate(None, {}) == ([], [])
     assert validate(None, {"X": 1})[0] == ["X: unknown parameter: this command takes no parameters"]
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "line"),
+    [
+        ({"type": "string", "min": 2}, "a", "V: has 1 character, fewer than the minimum 2"),
+        ({"type": "string", "min": 3}, "ab", "V: has 2 characters, fewer than the minimum 3"),
+        ({"type": "blob", "min": 2}, b"a", "V: has 1 byte, fewer than the minimum 2"),
+        ({"type": "list", "member": {"type": "string"}, "min": 2}, ["a"],
+         "V: has 1 item, fewer than the minimum 2"),
+        ({"type": "map", "key": {"type": "string"}, "value": {"type": "string"}, "min": 2},
+         {"a": "b"}, "V: has 1 entry, fewer than the minimum 2"),
+    ],
+)  # fmt: skip
+def test_counts_are_singular_for_one(member, value, line):
+    errors, _ = validate(shape_of({"V": member}), {"V": value})
+    assert errors == [line]
+
+
+def test_problems_are_structured():
+    errors, warnings = validate_module.validate(
+        blobby("put-blob").input, {"Parts": [{}], "Label": 5}, options={"Parts": "--parts"}
+    )
+    first = errors[0]
+    assert isinstance(first, Problem)
+    assert (first.message, str(first.where), first.option, first.severity) == (
+        "missing required parameter", "Data", "--data", "error"
+    )
+    nested = next(p for p in errors if p.option == "--parts")
+    assert tuple(nested.where) == ("Parts", 0, "Name")
+    assert str(nested.where) == "Parts[0].Name"
+    assert warnings == []
+
+
+def test_map_keys_that_are_not_plain_are_quoted_in_paths():
+    member = {"type": "map", "key": {"type": "string"}, "value": {"type": "integer"}}
+    errors, _ = validate(shape_of({"Tags": member}), {"Tags": {"odd key": "x", "ok": "y"}})
+    assert errors == [
+        'Tags["odd key"]: expected an integer, got string \'x\'',
+        "Tags.ok: expected an integer, got string 'y'",
+    ]
+
+
+def test_many_unknown_keys_are_reported_and_capped():
+    from cli_core.errors import ValidationError
+
+    params = {"Data": b""} | {f"Bogus{i}": i for i in range(100_000)}
+    errors, _ = validate_module.validate(blobby("put-blob").input, params)
+    assert len(errors) == 100_000
+    message = str(ValidationError(errors))
+    lines = message.splitlines()
+    assert lines[0] == "Parameter validation failed:"
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == "... and 99980 more"
+    assert all("unknown parameter" in line for line in lines[1:-1])
+
+
+def test_unknown_keys_get_a_suggestion_while_they_can_be_shown():
+    params = {"Data": b""} | {"lable": "x"} | {f"Bogus{i}": i for i in range(30)} | {"Sise": 1}
+    errors, _ = validate(blobby("put-blob").input, params)
+    assert errors[0].startswith("lable: unknown parameter, did you mean Label?")
+    assert errors[-1].startswith("Sise: unknown parameter. Valid parameters:")

@@ -18,6 +18,8 @@ import json
 from cli_core.errors import ParamError
 from cli_core.shapes.codecs import FILE_PREFIXES, load_param_file, maybe_param_file, parse_timestamp
 from cli_core.shapes.model import Member, Shape
+from cli_core.shapes.paths import render
+from cli_core.shapes.walk import ValueWalker
 
 # -- options -----------------------------------------------------------------------------------
 
@@ -30,7 +32,7 @@ def convert_option(member: Member, raw, option: str):
     if shape.type == "list":
         return _convert_list_option(shape, raw, option)
     value = maybe_param_file(raw, option)
-    return convert_text(shape, value, option, "")
+    return convert_text(shape, value, option)
 
 
 def _convert_list_option(shape: Shape, tokens: list[str], option: str):
@@ -41,18 +43,18 @@ def _convert_list_option(shape: Shape, tokens: list[str], option: str):
                 return [content]
             raise ParamError("fileb:// gives bytes; this option expects text, use file://", option)
         if content.strip().startswith("["):
-            return _coerce(shape, _json(content, option), option, "")
+            return _coerce(shape, _json(content, option), option)
         tokens = content.split()  # a file of plain items: one item per whitespace-separated word
     if len(tokens) == 1 and tokens[0].strip().startswith("["):
-        return _coerce(shape, _json(tokens[0], option), option, "")
+        return _coerce(shape, _json(tokens[0], option), option)
     item = shape.member.shape
     return [
-        convert_text(item, maybe_param_file(tok, option) if len(tokens) == 1 else tok, option, f"[{i}]")
+        convert_text(item, maybe_param_file(tok, option) if len(tokens) == 1 else tok, option, (i,))
         for i, tok in enumerate(tokens)
     ]
 
 
-def convert_text(shape: Shape, value, option: str, path: str):
+def convert_text(shape: Shape, value, option: str, path: tuple = ()):
     """Convert one textual value (or bytes from fileb://) to the shape's type."""
     kind = shape.type
     if isinstance(value, bytes) and kind not in ("blob",):
@@ -67,17 +69,17 @@ def convert_text(shape: Shape, value, option: str, path: str):
             value = value.decode("ascii", "replace")
     if kind in ("structure", "map"):
         if value.strip().startswith("{"):
-            return _coerce(shape, _json(value, option), option, "")
+            return _coerce(shape, _json(value, option), option)
         if kind == "structure" and _is_value_wrapper(shape) and "=" not in value:
             return {"Value": value}
-        return _coerce(shape, _shorthand(value, option), option, "", from_shorthand=True)
+        return _coerce(shape, _shorthand(value, option), option, from_shorthand=True)
     if kind == "list":
         if value.strip().startswith("["):
-            return _coerce(shape, _json(value, option), option, "")
+            return _coerce(shape, _json(value, option), option)
         item = shape.member.shape
         if item.type in ("structure", "map", "list"):
-            return [_coerce(item, _shorthand(value, option), option, "[0]", from_shorthand=True)]
-        return [convert_text(item, value, option, "[0]")]
+            return [_coerce(item, _shorthand(value, option), option, (0,), from_shorthand=True)]
+        return [convert_text(item, value, option, (0,))]
     if kind == "document":
         return _json(value, option)
     return _scalar(shape, value, option, path)
@@ -128,12 +130,12 @@ _EXPECTED = {
 }
 
 
-def _bad(shape: Shape, value, option: str, path: str) -> ParamError:
-    where = f"{path.lstrip('.')}: " if path else ""
+def _bad(shape: Shape, value, option: str, path: tuple) -> ParamError:
+    where = f"{render(path)}: " if path else ""
     return ParamError(f"{where}expected {_EXPECTED[shape.type]}, got '{value}'", option)
 
 
-def _scalar(shape: Shape, value, option: str, path: str):
+def _scalar(shape: Shape, value, option: str, path: tuple):
     kind = shape.type
     if kind in ("string", "blob") or not isinstance(value, str):
         return value
@@ -163,7 +165,7 @@ def _scalar(shape: Shape, value, option: str, path: str):
 # -- coercion along the shape ------------------------------------------------------------------
 
 
-def _coerce(shape: Shape, value, option: str, path: str, from_shorthand: bool = False):
+def _coerce(shape: Shape, value, option: str, path: tuple = (), from_shorthand: bool = False):
     """Walk a parsed JSON or shorthand value with its shape.
 
     Shorthand values are strings: they become integers, numbers, booleans and timestamps here,
@@ -171,43 +173,40 @@ def _coerce(shape: Shape, value, option: str, path: str, from_shorthand: bool = 
     JSON types, except that timestamp strings become datetimes. Unknown keys and wrong JSON types
     are left for validation, which reports every problem at once with its path.
     """
-    kind = shape.type
-    if kind == "structure" and isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            member = shape.members.get(key)
-            if member is None:
-                out[key] = item
-                continue
-            if from_shorthand and member.shape.type == "document":
-                raise ParamError(
-                    "Shorthand syntax does not support document types. Use JSON input for "
-                    f"the whole option to give the nested parameter: {_join(path, key)}",
-                    option,
-                )
-            out[key] = _coerce(member.shape, item, option, _join(path, key), from_shorthand)
-        return out
-    if kind == "list":
-        if from_shorthand and not isinstance(value, list) and value is not None:
-            value = [value]
-        if isinstance(value, list):
-            return [
-                _coerce(shape.member.shape, item, option, f"{path}[{i}]", from_shorthand)
-                for i, item in enumerate(value)
-            ]
+    walker = _Shorthand(option) if from_shorthand else _JSONTimestamps()
+    return walker.walk(shape, value, path)
+
+
+class _JSONTimestamps(ValueWalker):
+    """JSON values: only timestamp strings change."""
+
+    prune = "timestamp"
+
+    def visit_leaf(self, shape, value, path, sensitive):
+        if shape.type == "timestamp" and isinstance(value, str):
+            parsed = parse_timestamp(value)
+            return parsed if parsed is not None else value
         return value
-    if kind == "map" and isinstance(value, dict):
-        return {
-            key: _coerce(shape.value.shape, item, option, _join(path, key), from_shorthand)
-            for key, item in value.items()
-        }
-    if from_shorthand and isinstance(value, str):
-        return _scalar(shape, value, option, path)
-    if kind == "timestamp" and isinstance(value, str):
-        parsed = parse_timestamp(value)
-        return parsed if parsed is not None else value
-    return value
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+class _Shorthand(ValueWalker):
+    """Shorthand values: strings typed by their shapes, single values made lists."""
+
+    def __init__(self, option: str):
+        self.option = option
+
+    def mismatch(self, shape, value, path, sensitive):
+        if shape.type == "list" and value is not None:
+            return self.visit_list(shape, [value], path, sensitive)
+        return value
+
+    def visit_leaf(self, shape, value, path, sensitive):
+        if shape.type == "document":
+            raise ParamError(
+                "Shorthand syntax does not support document types. Use JSON input for "
+                f"the whole option to give the nested parameter: {render(path)}",
+                self.option,
+            )
+        if isinstance(value, str):
+            return _scalar(shape, value, self.option, path)
+        return value

@@ -22,6 +22,7 @@ from cli_core.options import (
 from cli_core.present import docmarkup
 from cli_core.shapes.model import Command, Member, Shape
 from cli_core.shapes.naming import is_broken_reference_name, reference_name
+from cli_core.shapes.walk import ShapeWalker
 
 PROG = "clishape"
 STEP = 4  # spaces per nesting level
@@ -245,27 +246,7 @@ def _as_list(value) -> list:
 
 
 def _uses_documents(command: Command) -> bool:
-    seen: set[str] = set()
-    todo = [s for s in (command.input, command.output) if s is not None]
-    while todo:
-        shape = todo.pop()
-        if shape.name in seen:
-            continue
-        seen.add(shape.name)
-        if shape.type == "document":
-            return True
-        todo.extend(m.shape for m in _children(shape))
-    return False
-
-
-def _children(shape: Shape) -> list[Member]:
-    if shape.type == "structure":
-        return list(shape.members.values())
-    if shape.type == "list":
-        return [shape.member] if shape.member else []
-    if shape.type == "map":
-        return [m for m in (shape.key, shape.value) if m]
-    return []
+    return any(s is not None and s.contains("document") for s in (command.input, command.output))
 
 
 def _documented_options(command: Command) -> list[tuple[str, Member]]:
@@ -335,7 +316,7 @@ def _option(page: _Page, option: str, member: Member, required: bool) -> None:
         page.doc(renamed, 2)
     page.doc(member.documentation, 2)
     _traits(page, member, 2, constraints=True)
-    _nested(page, shape, 2, [shape.name], constraints=True)
+    _Members(page, constraints=True).walk(shape, 2)
     _syntax(page, shape, 2)
 
 
@@ -404,40 +385,42 @@ def _traits(page: _Page, member: Member, level: int, constraints: bool) -> None:
             page.items(rules, level + 1)
 
 
-def _nested(page: _Page, shape: Shape, level: int, stack: list[str], constraints: bool) -> None:
-    """The member lines of a complex shape's parts, each with its docs, to every depth."""
-    if shape.type == "structure":
+class _Members(ShapeWalker):
+    """``walk(shape, level)``: the member lines of a complex shape's parts, each with its docs,
+    to every depth; a recursive shape shows once more inside itself, no deeper."""
+
+    limit = 2
+
+    def __init__(self, page: _Page, constraints: bool):
+        super().__init__()
+        self.page = page
+        self.constraints = constraints
+
+    def visit_structure(self, shape: Shape, level: int) -> None:
         required = set(shape.required)
         for name, member in shape.members.items():
-            _member_entry(page, name, member, name in required, level, stack, constraints)
-    elif shape.type == "list" and shape.member:
-        _member_entry(page, None, shape.member, False, level, stack, constraints)
-    elif shape.type == "map":
+            self.entry(name, member, name in required, level)
+
+    def visit_list(self, shape: Shape, level: int) -> None:
+        if shape.member:
+            self.entry(None, shape.member, False, level)
+
+    def visit_map(self, shape: Shape, level: int) -> None:
         for part in (shape.key, shape.value):
             if part:
-                name = part.location_name or part.name
-                _member_entry(page, name, part, False, level, stack, constraints)
+                self.entry(part.location_name or part.name, part, False, level)
 
-
-def _member_entry(
-    page: _Page,
-    name: str | None,
-    member: Member,
-    required: bool,
-    level: int,
-    stack: list[str],
-    constraints: bool,
-) -> None:
-    shape = member.shape
-    if stack.count(shape.name) >= 2:  # a shape may show once more inside itself, no deeper
-        if shape.type == "structure":
-            page.header(RECURSIVE, level)
-        return
-    label = f"({type_label(member)})" + _marks(member, required)
-    page.header(f"{name} -> {label}" if name else label, level)
-    page.doc(member.documentation, level + 1)
-    _traits(page, member, level + 1, constraints)
-    _nested(page, shape, level + 1, [*stack, shape.name], constraints)
+    def entry(self, name: str | None, member: Member, required: bool, level: int) -> None:
+        shape = member.shape
+        if self.recursing(shape):  # checked here: a recursive entry has no header of its own
+            if shape.type == "structure":
+                self.page.header(RECURSIVE, level)
+            return
+        label = f"({type_label(member)})" + _marks(member, required)
+        self.page.header(f"{name} -> {label}" if name else label, level)
+        self.page.doc(member.documentation, level + 1)
+        _traits(self.page, member, level + 1, self.constraints)
+        self.walk(shape, level + 1)
 
 
 # -- syntax examples ----------------------------------------------------------------------------
@@ -475,6 +458,7 @@ class _NoShorthand(Exception):
 def shorthand_example(shape: Shape) -> str | None:
     """The shorthand example of a top-level option's shape, or None where shorthand does not
     fit (documents, lists of lists at the top, shapes nested deeper than the limit)."""
+    walker = _ShorthandExample()
     try:
         if shape.type == "list":
             if shape.member is None:
@@ -482,10 +466,11 @@ def shorthand_example(shape: Shape) -> str | None:
             item = shape.member.shape
             if item.type in ("list", "document") or item.is_scalar:
                 return None
-            return _shorthand(item, 0, [shape.name, item.name]) + " ..."
+            walker.stack.append(shape.name)  # the option is the list; its items are depth 0
+            return walker.walk(item, 0) + " ..."
         if shape.type not in ("structure", "map"):
             return None
-        text = _shorthand(shape, 0, [shape.name])
+        text = walker.walk(shape, 0)
     except _NoShorthand:
         return None
     if shape.type == "map" and shape.key and shape.key.shape.enum:
@@ -495,80 +480,89 @@ def shorthand_example(shape: Shape) -> str | None:
     return text
 
 
-def _shorthand(shape: Shape, depth: int, stack: list[str]) -> str:
-    """``depth`` 0 is the option itself (no braces), 1 a member of it, and so on."""
-    if depth > MAX_SHORTHAND_DEPTH:
-        raise _NoShorthand
-    kind = shape.type
-    if kind == "structure":
-        parts = []
-        for name, member in shape.members.items():
-            child = member.shape
-            if child.type == "document":
-                continue  # documents have no shorthand; JSON only
-            if child.name in stack and not child.is_scalar:
-                parts.append(f"{name}={RECURSIVE}")
-            else:
-                parts.append(f"{name}=" + _shorthand(child, depth + 1, [*stack, child.name]))
+class _ShorthandExample(ShapeWalker):
+    """``walk(shape, depth)``: depth 0 is the option itself (no braces), 1 a member of it, and so
+    on. A structure member whose shape is already open shows as recursive; list items and map
+    values are bounded by the depth limit instead."""
+
+    def walk(self, shape: Shape, depth: int, guarded: bool = True) -> str:
+        if depth > MAX_SHORTHAND_DEPTH and not (guarded and self.recursing(shape)):
+            raise _NoShorthand
+        return super().walk(shape, depth, guarded=guarded)
+
+    def recursive(self, shape: Shape, depth: int) -> str:
+        return RECURSIVE
+
+    def visit_structure(self, shape: Shape, depth: int) -> str:
+        parts = [
+            f"{name}=" + self.walk(member.shape, depth + 1)
+            for name, member in shape.members.items()
+            if member.shape.type != "document"  # documents have no shorthand; JSON only
+        ]
         inner = ",".join(parts)
         return inner if depth == 0 else "{" + inner + "}"
-    if kind == "list":
-        if shape.member is None:
+
+    def visit_list(self, shape: Shape, depth: int) -> str:
+        if shape.member is None or shape.member.shape.type == "document":
             raise _NoShorthand
         item = shape.member.shape
-        if item.type == "document":
-            raise _NoShorthand
-        one = _shorthand(item, depth + 1, [*stack, item.name])
+        one = self.walk(item, depth + 1, guarded=False)
         if item.is_scalar and depth == 1:
             return f"{one},{one}"
         return f"[{one},{one}]"
-    if kind == "map":
-        if shape.value is None:
+
+    def visit_map(self, shape: Shape, depth: int) -> str:
+        if shape.value is None or shape.value.shape.type == "document":
             raise _NoShorthand
-        value = shape.value.shape
-        if value.type == "document":
-            raise _NoShorthand
-        one = _shorthand(value, depth + 1, [*stack, value.name])
+        one = self.walk(shape.value.shape, depth + 1, guarded=False)
         inner = f"KeyName1={one},KeyName2={one}"
         return inner if depth == 0 else "{" + inner + "}"
-    if kind == "document":
-        raise _NoShorthand
-    return shape.type
+
+    def visit_leaf(self, shape: Shape, depth: int) -> str:
+        if shape.type == "document":
+            raise _NoShorthand
+        return shape.type
 
 
-def json_example(shape: Shape, stack: list[str] | None = None) -> str:
+def json_example(shape: Shape) -> str:
     """A JSON example of the shape, several lines for complex shapes."""
-    stack = [] if stack is None else stack
-    kind = shape.type
-    if kind in ("structure", "list", "map") and shape.name in stack:
-        return "[ ... recursive ... ]" if kind == "list" else "{ ... recursive ... }"
-    inner = [*stack, shape.name]
-    if kind == "structure":
+    return _JSONExample().walk(shape)
+
+
+class _JSONExample(ShapeWalker):
+    def recursive(self, shape: Shape) -> str:
+        return "[ ... recursive ... ]" if shape.type == "list" else "{ ... recursive ... }"
+
+    def visit_structure(self, shape: Shape) -> str:
         if not shape.members:
             return "{}"
         rows = [
-            f'  "{name}": ' + _indent(json_example(m.shape, inner))
-            for name, m in shape.members.items()
+            f'  "{name}": ' + _indent(self.walk(m.shape)) for name, m in shape.members.items()
         ]
         return "{\n" + ",\n".join(rows) + "\n}"
-    if kind == "list":
+
+    def visit_list(self, shape: Shape) -> str:
         if shape.member is None:
             return "[...]"
         item = shape.member.shape
         if item.is_scalar:
-            return f"[{json_example(item, inner)}, ...]"
-        return "[\n  " + _indent(json_example(item, inner)) + "\n  ...\n]"
-    if kind == "map":
-        key = json_example(shape.key.shape, inner) if shape.key else '"string"'
-        value = json_example(shape.value.shape, inner) if shape.value else "{...}"
+            return f"[{self.walk(item)}, ...]"
+        return "[\n  " + _indent(self.walk(item)) + "\n  ...\n]"
+
+    def visit_map(self, shape: Shape) -> str:
+        key = self.walk(shape.key.shape) if shape.key else '"string"'
+        value = self.walk(shape.value.shape) if shape.value else "{...}"
         return "{\n  " + key + ": " + _indent(value) + ",\n  ...\n}"
-    if kind == "document":
-        return "{...}"
-    if kind == "string":
-        return "|".join(f'"{v}"' for v in shape.enum) if shape.enum else '"string"'
-    if kind == "boolean":
-        return "true|false"
-    return kind
+
+    def visit_leaf(self, shape: Shape) -> str:
+        kind = shape.type
+        if kind == "document":
+            return "{...}"
+        if kind == "string":
+            return "|".join(f'"{v}"' for v in shape.enum) if shape.enum else '"string"'
+        if kind == "boolean":
+            return "true|false"
+        return kind
 
 
 def _indent(text: str) -> str:
@@ -592,4 +586,4 @@ def _output(page: _Page, command: Command) -> None:
     if shape is None or not shape.members:
         page.line("None", 1)
         return
-    _nested(page, shape, 1, [shape.name], constraints=False)
+    _Members(page, constraints=False).walk(shape, 1)

@@ -1,4 +1,4 @@
-"""``--cli-binary-format``: what a blob given as text means.
+"""Stage 3 (request) — ``--cli-binary-format``: what a blob given as text means.
 
 * ``base64`` (the default): text is base64 and is decoded strictly. Whitespace and line breaks
   are ignored; any other character outside the alphabet, or wrong padding, is an error naming
@@ -15,7 +15,8 @@ import binascii
 import re
 
 from cli_core.errors import ConfigError, ParamError
-from cli_core.request.validate import key_path, member_table
+from cli_core.shapes.paths import render
+from cli_core.shapes.walk import ValueWalker
 
 MODES = ("base64", "raw-in-base64-out")
 CONFIG_KEY = "cli_binary_format"
@@ -42,62 +43,30 @@ def apply_binary_format(shape, params, mode, *, options=None) -> dict:
     """A copy of ``params`` with every blob given as text turned into bytes by ``mode``."""
     if mode not in MODES:
         raise ParamError(f"Invalid binary format {mode!r}; expected one of: {', '.join(MODES)}")
-    if shape is None or not isinstance(params, dict) or not shape.contains("blob"):
+    if shape is None or not isinstance(params, dict):
         return params
-    options = options or {}
-    out = {}
-    members = shape.members
-    for name, value in params.items():
-        member = members.get(name)
-        if member is None:
-            out[name] = value
-            continue
-        where = (options.get(name), name)
-        out[name] = _convert(member.shape, value, mode, where, member.sensitive)
-    return out
+    return _BlobText(mode, options or {}).walk(shape, params)
 
 
-def _convert(shape, value, mode, where, sensitive):
-    """``where`` is (option or None, path) for messages."""
-    kind = shape.type
-    if kind == "blob":
-        if isinstance(value, str):
-            return decode_text(value, mode, where, sensitive or shape.sensitive)
+class _BlobText(ValueWalker):
+    """Blobs given as text, decoded; every subtree without a blob is left as it is."""
+
+    prune = "blob"
+
+    def __init__(self, mode: str, options: dict):
+        self.mode = mode
+        self.options = options
+
+    def visit_leaf(self, shape, value, path, sensitive):
+        if shape.type == "blob" and isinstance(value, str):
+            option = self.options.get(path[0]) if path else None
+            return decode_text(value, self.mode, path, option, sensitive)
         return value
-    if kind == "structure":
-        if not isinstance(value, dict) or not shape.contains("blob"):
-            return value
-        members = member_table(shape)
-        out = {}
-        for name, item in value.items():
-            entry = members.get(name)
-            if entry is None or not entry[0].contains("blob"):
-                out[name] = item
-            else:
-                path = (where[0], f"{where[1]}.{name}")
-                out[name] = _convert(entry[0], item, mode, path, sensitive or entry[1])
-        return out
-    if kind == "list":
-        if not isinstance(value, list) or not shape.contains("blob"):
-            return value
-        inner = shape.member.shape
-        return [
-            _convert(inner, item, mode, (where[0], f"{where[1]}[{i}]"), sensitive)
-            for i, item in enumerate(value)
-        ]
-    if kind == "map":
-        if not isinstance(value, dict) or not shape.contains("blob"):
-            return value
-        inner = shape.value.shape
-        return {
-            key: _convert(inner, item, mode, (where[0], key_path(where[1], key)), sensitive)
-            for key, item in value.items()
-        }
-    return value
 
 
-def decode_text(text: str, mode: str, where, sensitive: bool = False) -> bytes:
-    """One blob given as text, as bytes."""
+def decode_text(text: str, mode: str, path=(), option=None, sensitive: bool = False) -> bytes:
+    """One blob given as text, as bytes. ``path`` (a tuple of parts) and ``option`` say where it
+    was given, for the message when it is not base64."""
     if mode == "raw-in-base64-out":
         return text.encode("utf-8", "surrogatepass")
     compact = _WHITESPACE.sub("", text)
@@ -117,8 +86,7 @@ def decode_text(text: str, mode: str, where, sensitive: bool = False) -> bytes:
             return binascii.a2b_base64(compact.encode("ascii"), strict_mode=True)
         except binascii.Error as exc:
             problem = str(exc)
-    option, path = where
-    label = path if option is None or "." in path or "[" in path else None
+    label = render(path) if option is None or len(path) > 1 else ""
     prefix = f"{label}: " if label else ""
     message = (
         f"{prefix}Invalid base64 text: it has {problem}. In base64 mode blob values are base64; "

@@ -16,18 +16,23 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from cli_core.errors import ValidationError
+from cli_core.errors import Problem, ValidationError, render_problems
 from cli_core.request.binary import apply_binary_format
 from cli_core.request.inputdoc import load_input_document
 from cli_core.request.validate import validate
 from cli_core.shapes.codecs import json_default, to_datetime
+from cli_core.shapes.walk import ValueWalker
 
 
 @dataclass(frozen=True)
 class Request:
+    """``warnings`` are the lines to print (at most ``MAX_PROBLEMS_SHOWN``, then ``... and N
+    more``); ``problems`` the warnings themselves."""
+
     operation: str
     params: dict
     warnings: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
 
 def build_request(parsed, *, binary_format: str = "base64", stdin=None) -> Request:
@@ -42,7 +47,7 @@ def build_request(parsed, *, binary_format: str = "base64", stdin=None) -> Reque
     errors, warnings = validate(shape, params, options=parsed.options)
     if errors:
         raise ValidationError(errors)
-    return Request(command.operation, params, tuple(warnings))
+    return Request(command.operation, params, tuple(render_problems(warnings)), tuple(warnings))
 
 
 def merge_params(shape, given: dict, document: dict | None) -> dict:
@@ -74,27 +79,16 @@ def fill_idempotency_tokens(shape, params: dict) -> None:
 
 def normalise_timestamps(shape, value):
     """Timestamps anywhere in ``value`` as aware datetimes; values that are no timestamp stay."""
-    if shape is None or not shape.contains("timestamp"):
+    if shape is None:
         return value
-    return _normalise(shape, value)
+    return _Timestamps().walk(shape, value)
 
 
-def _normalise(shape, value):
-    kind = shape.type
-    if kind == "timestamp":
-        return to_datetime(value)
-    if not shape.contains("timestamp"):
-        return value
-    if kind == "structure" and isinstance(value, dict):
-        members = shape.members
-        return {k: _normalise(members[k].shape, v) if k in members else v for k, v in value.items()}
-    if kind == "list" and isinstance(value, list):
-        inner = shape.member.shape
-        return [_normalise(inner, v) for v in value]
-    if kind == "map" and isinstance(value, dict):
-        inner = shape.value.shape
-        return {k: _normalise(inner, v) for k, v in value.items()}
-    return value
+class _Timestamps(ValueWalker):
+    prune = "timestamp"
+
+    def visit_leaf(self, shape, value, path, sensitive):
+        return to_datetime(value) if shape.type == "timestamp" else value
 
 
 def dry_run_text(request: Request) -> str:

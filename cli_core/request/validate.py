@@ -14,12 +14,13 @@ Sensitive values are never echoed.
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from datetime import date, datetime
 
+from cli_core.errors import MAX_PROBLEMS_SHOWN, Problem
 from cli_core.shapes.codecs import parse_timestamp
+from cli_core.shapes.paths import MemberPath
+from cli_core.shapes.walk import SKIP, ValueWalker, plain_nodes
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -35,11 +36,12 @@ _TYPE_NAMES = {
     "structure": "a mapping",
 }
 _PATTERNS: dict[str, object] = {}
-_SIMPLE_NAME = re.compile(r"[A-Za-z0-9_:/@+=$-]+")
+MAX_SUGGESTIONS = MAX_PROBLEMS_SHOWN  # "did you mean" for this many unknown keys, no more
+MAX_DOCUMENT_DEPTH = 500
 
 
-def validate(shape, params, *, options: dict | None = None) -> tuple[list[str], list[str]]:
-    """(errors, warnings) for ``params`` against the structure ``shape``."""
+def validate(shape, params, *, options: dict | None = None) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) for ``params`` against the structure ``shape``, as ``Problem``s."""
     checker = _Checker(options or {})
     if shape is None:
         if params:
@@ -47,19 +49,10 @@ def validate(shape, params, *, options: dict | None = None) -> tuple[list[str], 
                 checker.error((name,), "unknown parameter: this command takes no parameters")
         return checker.errors, checker.warnings
     try:
-        checker.check(shape, params, (), False)
+        checker.walk(shape, params)
     except RecursionError:
         checker.error((), "the request is nested too deeply to check")
     return checker.errors, checker.warnings
-
-
-def member_table(shape) -> dict:
-    """``name -> (member shape, member is sensitive)`` for a structure, computed once per shape."""
-    table = shape.__dict__.get("_clishape_members")
-    if table is None:
-        table = {name: (m.shape, m.sensitive) for name, m in shape.members.items()}
-        shape.__dict__["_clishape_members"] = table
-    return table
 
 
 def describe(value, sensitive: bool = False) -> str:
@@ -115,37 +108,85 @@ def pattern_matches(pattern: str, text: str) -> bool:
     return compiled is False or compiled.search(text) is not None
 
 
-class _Checker:
+class _Checker(ValueWalker):
+    """Looks at every value; errors and warnings are collected as ``Problem``s."""
+
+    rebuild = False
+
     def __init__(self, options: dict):
         self.options = options
-        self.errors: list[str] = []
-        self.warnings: list[str] = []
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self._suggestions = MAX_SUGGESTIONS
 
     # -- reporting --
 
-    def where(self, path: tuple) -> str:
-        text = _join(path) or "input"
-        if path:
-            option = self.options.get(path[0])
-            if option:
-                return f"{option} ({text})"
-        return text
+    def problem(self, path: tuple, message: str, severity: str = "error") -> Problem:
+        option = self.options.get(path[0]) if path else None
+        return Problem(message, MemberPath(path), option, severity)
 
     def error(self, path: tuple, message: str) -> None:
-        self.errors.append(f"{self.where(path)}: {message}")
+        self.errors.append(self.problem(path, message))
 
     def warn(self, path: tuple, message: str) -> None:
-        self.warnings.append(f"{self.where(path)}: {message}")
+        self.warnings.append(self.problem(path, message, "warning"))
 
-    # -- checking --
+    # -- containers --
 
-    def check(self, shape, value, path: tuple, sensitive: bool) -> None:
-        raw = shape.raw
-        kind = raw["type"]
-        if raw.get("sensitive"):
-            sensitive = True
+    def mismatch(self, shape, value, path, sensitive) -> None:
+        self._type_error(shape, value, path, sensitive)
+
+    def enter_structure(self, shape, value, path, sensitive) -> None:
+        for name in shape.required:
+            if name not in value:
+                member = shape.members[name]
+                if member.idempotency_token:
+                    continue
+                if not path:
+                    where = MemberPath((name,))
+                    self.errors.append(Problem("missing required parameter", where, member.option))
+                else:
+                    self.error(path + (name,), "missing required parameter")
+
+    def visit_structure(self, shape, value, path, sensitive):
+        super().visit_structure(shape, value, path, sensitive)
+        if shape.union:  # after the members' own problems
+            given = [name for name, item in value.items() if item is not None]
+            if len(given) != 1:
+                choices = ", ".join(shape.members)
+                found = f"{len(given)} ({', '.join(given)})" if given else "none"
+                self.error(path, f"set exactly one of: {choices}; got {found}")
+
+    def unknown(self, shape, name, value, path, sensitive) -> None:
+        name = str(name)
+        valid = list(shape.members)
+        if self._suggestions > 0:
+            self._suggestions -= 1
+            message = _unknown(valid, name)
+        else:
+            message = _unknown(valid, name, suggest=False)
+        self.error(path + (name,), message)
+
+    def enter_list(self, shape, value, path, sensitive) -> None:
+        self._size(shape, len(value), path, "item")
+
+    def enter_map(self, shape, value, path, sensitive) -> None:
+        self._size(shape, len(value), path, "entry")
+
+    def visit_key(self, key_shape, key, path, sensitive):
+        if not isinstance(key, str):
+            self.error(path, f"map keys must be strings, got {describe(key, sensitive)}")
+            return SKIP
+        if key_shape is not None and key_shape.type == "string":
+            self._string_rules(key_shape, key, path, sensitive, f"key {key!r}")
+        return key
+
+    # -- leaves --
+
+    def visit_leaf(self, shape, value, path, sensitive) -> None:
+        kind = shape.type
         if kind == "string" and value.__class__ is str:  # the common case, fast
-            if len(raw) > 1:
+            if len(shape.raw) > 1:
                 self._string_rules(shape, value, path, sensitive, "")
             return
         if kind == "document":
@@ -161,58 +202,6 @@ class _Checker:
     def _type_error(self, shape, value, path, sensitive) -> None:
         self.error(path, f"expected {_TYPE_NAMES[shape.type]}, got {describe(value, sensitive)}")
 
-    def _structure(self, shape, value, path, sensitive) -> None:
-        if not isinstance(value, dict):
-            return self._type_error(shape, value, path, sensitive)
-        members = member_table(shape)
-        for name in shape.required:
-            if name not in value:
-                member = shape.members[name]
-                if member.idempotency_token:
-                    continue
-                if not path:
-                    self.errors.append(f"{member.option} ({name}): missing required parameter")
-                else:
-                    self.error(path + (name,), "missing required parameter")
-        check = self.check
-        for name, item in value.items():
-            entry = members.get(name)
-            if entry is None:
-                self.error(path + (str(name),), _unknown(list(members), str(name)))
-                continue
-            check(entry[0], item, path + (name,), sensitive or entry[1])
-        if shape.union:
-            given = [name for name, item in value.items() if item is not None]
-            if len(given) != 1:
-                choices = ", ".join(members)
-                found = f"{len(given)} ({', '.join(given)})" if given else "none"
-                self.error(path, f"set exactly one of: {choices}; got {found}")
-
-    def _list(self, shape, value, path, sensitive) -> None:
-        if not isinstance(value, (list, tuple)):
-            return self._type_error(shape, value, path, sensitive)
-        self._size(shape, len(value), path, "items")
-        inner = shape.member.shape
-        msens = sensitive or shape.member.sensitive
-        check = self.check
-        for i, item in enumerate(value):
-            check(inner, item, path + (i,), msens)
-
-    def _map(self, shape, value, path, sensitive) -> None:
-        if not isinstance(value, dict):
-            return self._type_error(shape, value, path, sensitive)
-        self._size(shape, len(value), path, "entries")
-        key_shape = shape.key.shape if shape.key else None
-        inner = shape.value.shape
-        vsens = sensitive or shape.value.sensitive
-        for key, item in value.items():
-            if not isinstance(key, str):
-                self.error(path, f"map keys must be strings, got {describe(key, sensitive)}")
-                continue
-            if key_shape is not None and key_shape.type == "string":
-                self._string_rules(key_shape, key, path, sensitive, f"key {key!r}")
-            self.check(inner, item, path + (key,), vsens)
-
     def _string(self, shape, value, path, sensitive) -> None:
         if not isinstance(value, str):
             return self._type_error(shape, value, path, sensitive)
@@ -221,7 +210,7 @@ class _Checker:
     def _string_rules(self, shape, value, path, sensitive, label) -> None:
         raw = shape.raw
         if "min" in raw or "max" in raw:
-            self._size(shape, len(value), path, "characters", f"{label} " if label else "")
+            self._size(shape, len(value), path, "character", f"{label} " if label else "")
         if label:
             subject = "key" if sensitive else label
         else:
@@ -236,9 +225,9 @@ class _Checker:
     def _size(self, shape, size, path, unit, what="") -> None:
         low, high = shape.raw.get("min"), shape.raw.get("max")
         if low is not None and size < low:
-            self.error(path, f"{what}has {size} {unit}, fewer than the minimum {low}")
+            self.error(path, f"{what}has {_count(size, unit)}, fewer than the minimum {low}")
         elif high is not None and size > high:
-            self.warn(path, f"{what}has {size} {unit}, more than the maximum {high}")
+            self.warn(path, f"{what}has {_count(size, unit)}, more than the maximum {high}")
 
     def _number(self, shape, value, path, sensitive, integral: bool) -> None:
         ok = isinstance(value, int) if integral else isinstance(value, (int, float))
@@ -285,11 +274,11 @@ class _Checker:
             return self._type_error(shape, value, path, sensitive)
         raw = shape.raw
         if "min" in raw or "max" in raw:
-            self._size(shape, len(value), path, "bytes")
+            self._size(shape, len(value), path, "byte")
 
 
-def _unknown(valid: list[str], name: str) -> str:
-    guess = closest(name, valid)
+def _unknown(valid: list[str], name: str, suggest: bool = True) -> str:
+    guess = closest(name, valid) if suggest else None
     message = f"unknown parameter, did you mean {guess}?" if guess else "unknown parameter."
     if valid:
         return message + f" Valid parameters: {', '.join(valid)}"
@@ -307,45 +296,28 @@ def closest(name: str, valid: list[str]) -> str | None:
     return lowered[found[0]] if found else None
 
 
-def _join(path: tuple) -> str:
-    out = []
-    for part in path:
-        if isinstance(part, int):
-            out.append(f"[{part}]")
-        elif not _SIMPLE_NAME.fullmatch(part):
-            out.append(f"[{json.dumps(part)}]")
-        elif out:
-            out.append("." + part)
-        else:
-            out.append(part)
-    return "".join(out)
+_PLURALS = {"entry": "entries"}
 
 
-def key_path(parent: str, key: str) -> str:
-    """``parent.key``, or ``parent["odd key"]`` for keys that would be hard to read."""
-    return f"{parent}.{key}" if _SIMPLE_NAME.fullmatch(key) else f"{parent}[{json.dumps(key)}]"
+def _count(size: int, unit: str) -> str:
+    """``1 character``, ``2 characters``, ``0 entries``."""
+    if size == 1:
+        return f"{size} {unit}"
+    return f"{size} {_PLURALS.get(unit, unit + 's')}"
 
 
-def _json_problem(value, depth: int = 0) -> str | None:
+def _json_problem(value) -> str | None:
     """Why ``value`` is not a JSON value, or None."""
-    if depth > 500:
-        return "nested too deeply"
-    if value is None or isinstance(value, (str, bool, int)):
-        return None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else f"{value} is not a JSON number"
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            problem = _json_problem(item, depth + 1)
-            if problem:
-                return problem
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return f"key {key!r} is not a string"
-            problem = _json_problem(item, depth + 1)
-            if problem:
-                return problem
-        return None
-    return f"{_python_kind(value)} is not a JSON value"
+    for depth, key, node in plain_nodes(value, max_depth=MAX_DOCUMENT_DEPTH + 1):
+        if key is not None and not isinstance(key, str):
+            return f"key {key!r} is not a string"
+        if depth > MAX_DOCUMENT_DEPTH:
+            return "nested too deeply"
+        if node is None or isinstance(node, (str, bool, int, dict, list, tuple)):
+            continue
+        if isinstance(node, float):
+            if not math.isfinite(node):
+                return f"{node} is not a JSON number"
+            continue
+        return f"{_python_kind(node)} is not a JSON value"
+    return None

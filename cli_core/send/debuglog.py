@@ -22,6 +22,8 @@ import json
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from cli_core.shapes.walk import ValueWalker, plain_strings
+
 REDACTED = "***"
 PREFIX = "clishape: "
 MIN_SCRUB = 6  # sensitive values this long are also replaced inside longer text
@@ -36,31 +38,36 @@ _SIGNATURE = re.compile(r"(Signature=)[^,\s]+")
 def sensitive_values(value, shape, inside: bool = False, found: set | None = None) -> set[str]:
     """Every string a sensitive member (or anything below one) holds in ``value``."""
     found = set() if found is None else found
-    if shape is None and not inside:
+    if shape is None:
+        if inside:
+            found.update(plain_strings(value))
         return found
-    if isinstance(value, str):
-        if inside or shape.sensitive:
-            found.add(value)
-        return found
-    inside = inside or (shape is not None and shape.sensitive)
-    kind = shape.type if shape is not None else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            member = None
-            if kind == "structure":
-                member = shape.members.get(key)
-            elif kind == "map":
-                member = shape.value
-                if shape.key is not None and (inside or shape.key.sensitive):
-                    found.add(str(key))
-            sub_inside = inside or (member is not None and member.sensitive)
-            sensitive_values(item, member.shape if member else None, sub_inside, found)
-    elif isinstance(value, list):
-        member = shape.member if kind == "list" else None
-        sub_inside = inside or (member is not None and member.sensitive)
-        for item in value:
-            sensitive_values(item, member.shape if member else None, sub_inside, found)
+    _SensitiveStrings(found).walk(shape, value, (), inside)
     return found
+
+
+class _SensitiveStrings(ValueWalker):
+    """Collects the strings held where the walk is sensitive (map keys included)."""
+
+    rebuild = False
+
+    def __init__(self, found: set):
+        self.found = found
+
+    def visit_leaf(self, shape, value, path, sensitive):
+        if sensitive:
+            self.found.update(plain_strings(value))
+
+    mismatch = visit_leaf
+
+    def unknown(self, shape, name, value, path, sensitive):
+        if sensitive:
+            self.found.update(plain_strings(value))
+
+    def visit_key(self, key_shape, key, path, sensitive):
+        if sensitive:
+            self.found.add(str(key))
+        return key
 
 
 def redact_by_shape(value, shape):
@@ -70,39 +77,20 @@ def redact_by_shape(value, shape):
     """
     if shape is None:
         return value
-    if shape.sensitive:
-        return REDACTED
-    kind = shape.type
-    if kind == "structure" and isinstance(value, dict):
-        members = {}
-        for name, member in shape.members.items():
-            members[name] = member
-            if member.location_name:
-                members[member.location_name] = member
-        out = {}
-        for key, item in value.items():
-            member = members.get(key)
-            if member is None:
-                out[key] = item
-            elif member.sensitive:
-                out[key] = REDACTED
-            else:
-                out[key] = redact_by_shape(item, member.shape)
-        return out
-    if kind == "list" and isinstance(value, list) and shape.member is not None:
-        if shape.member.sensitive:
-            return [REDACTED for _ in value]
-        return [redact_by_shape(item, shape.member.shape) for item in value]
-    if kind == "map" and isinstance(value, dict) and shape.value is not None:
-        key_secret = shape.key is not None and shape.key.sensitive
-        value_secret = shape.value.sensitive
-        return {
-            (REDACTED if key_secret else k): (
-                REDACTED if value_secret else redact_by_shape(v, shape.value.shape)
-            )
-            for k, v in value.items()
-        }
-    return value
+    return _Redactor().walk(shape, value)
+
+
+class _Redactor(ValueWalker):
+    def walk(self, shape, value, path=(), sensitive=False):
+        if sensitive or shape.sensitive:
+            return REDACTED
+        return super().walk(shape, value, path, False)
+
+    def members(self, shape) -> dict:
+        return shape.wire_member_table
+
+    def visit_key(self, key_shape, key, path, sensitive):
+        return REDACTED if sensitive else key
 
 
 def redact_values(value, secrets: set[str]):

@@ -1,4 +1,4 @@
-"""Read-only views over a compiled command spec.
+"""Shape layer — read-only views (shape, member, command) over a compiled command spec.
 
 A compiled spec (see ``cli_core.spec``) is plain JSON-able data: service metadata, the operation,
 and a flat table of named shapes whose members always refer to other shapes by name. These
@@ -24,18 +24,18 @@ class Shape:
         self._table = table
         self.name = name
         self.raw = data
+        self.type = data["type"]  # plain attributes: walks read these for every value
+        self.sensitive = bool(data.get("sensitive"))
 
     def __repr__(self) -> str:
         return f"<Shape {self.name} {self.type}>"
 
-    type = property(lambda self: self.raw["type"])
     documentation = property(lambda self: self.raw.get("documentation", ""))
     enum = property(lambda self: tuple(self.raw.get("enum", ())))
     min = property(lambda self: self.raw.get("min"))
     max = property(lambda self: self.raw.get("max"))
     pattern = property(lambda self: self.raw.get("pattern"))
     required = property(lambda self: tuple(self.raw.get("required", ())))
-    sensitive = property(lambda self: bool(self.raw.get("sensitive")))
     deprecated = property(lambda self: bool(self.raw.get("deprecated")))
     streaming = property(lambda self: bool(self.raw.get("streaming")))
     union = property(lambda self: bool(self.raw.get("union")))
@@ -46,21 +46,57 @@ class Shape:
         return self.type in SCALAR_TYPES
 
     def contains(self, kind: str) -> bool:
-        """Whether a shape of type ``kind`` can occur anywhere under this one (cached)."""
-        key = "_contains_" + kind
-        cached = self.__dict__.get(key)
-        if cached is None:
-            cached = self.__dict__[key] = self._search(kind, set())
-        return cached
+        """Whether a shape of type ``kind`` can occur anywhere under this one (this one included)."""
+        return kind in self.contained_types
 
-    def _search(self, kind: str, seen: set) -> bool:
-        if self.type == kind:
-            return True
-        if self.name in seen:
-            return False
-        seen.add(self.name)
-        parts = list(self.members.values()) + [self.member, self.key, self.value]
-        return any(p is not None and p.shape._search(kind, seen) for p in parts)
+    @cached_property
+    def contained_types(self) -> frozenset[str]:
+        """The types of every shape reachable from this one, itself included (computed once)."""
+        seen = {self.name: self}
+        todo = [self]
+        while todo:
+            for member in todo.pop().children:
+                shape = member.shape
+                if shape.name not in seen:
+                    seen[shape.name] = shape
+                    todo.append(shape)
+        return frozenset(shape.type for shape in seen.values())
+
+    @cached_property
+    def children(self) -> tuple[Member, ...]:
+        """The member references of a structure, list (member) or map (key, value)."""
+        parts = [*self.members.values(), self.member, self.key, self.value]
+        return tuple(part for part in parts if part is not None)
+
+    @cached_property
+    def member_table(self) -> dict[str, tuple[Shape, bool]]:
+        """A structure's members as ``name -> (shape, member is sensitive)``, for fast walks."""
+        return {name: (m.shape, m.sensitive) for name, m in self.members.items()}
+
+    @cached_property
+    def item_entry(self) -> tuple[Shape, bool] | None:
+        """A list's member as ``(shape, sensitive)``."""
+        return (self.member.shape, self.member.sensitive) if self.member else None
+
+    @cached_property
+    def key_entry(self) -> tuple[Shape, bool] | None:
+        """A map's key as ``(shape, sensitive)``."""
+        return (self.key.shape, self.key.sensitive) if self.key else None
+
+    @cached_property
+    def value_entry(self) -> tuple[Shape, bool] | None:
+        """A map's value as ``(shape, sensitive)``."""
+        return (self.value.shape, self.value.sensitive) if self.value else None
+
+    @cached_property
+    def wire_member_table(self) -> dict[str, tuple[Shape, bool]]:
+        """Like ``member_table``, also keyed by each member's wire name (``locationName``)."""
+        table = {}
+        for name, member in self.members.items():
+            table[name] = (member.shape, member.sensitive)
+            if member.location_name:
+                table[member.location_name] = table[name]
+        return table
 
     @cached_property
     def members(self) -> dict[str, Member]:
