@@ -118,6 +118,7 @@ class _Checker(ValueWalker):
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self._suggestions = MAX_SUGGESTIONS
+        self._plain_unknown: dict[str, str] = {}
 
     # -- reporting --
 
@@ -159,12 +160,13 @@ class _Checker(ValueWalker):
 
     def unknown(self, shape, name, value, path, sensitive) -> None:
         name = str(name)
-        valid = list(shape.members)
         if self._suggestions > 0:
             self._suggestions -= 1
-            message = _unknown(valid, name)
-        else:
-            message = _unknown(valid, name, suggest=False)
+            message = _unknown(list(shape.members), name)
+        else:  # past what is shown: the same message for every key, made once per shape
+            message = self._plain_unknown.get(shape.name)
+            if message is None:
+                message = self._plain_unknown[shape.name] = _unknown(list(shape.members), name, False)
         self.error(path + (name,), message)
 
     def enter_list(self, shape, value, path, sensitive) -> None:

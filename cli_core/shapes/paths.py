@@ -38,9 +38,6 @@ class MemberPath(tuple):
 
     __slots__ = ()
 
-    def __new__(cls, parts=()):
-        return super().__new__(cls, parts)
-
     def child(self, part) -> MemberPath:
         """This path extended by one member name, map key or list index."""
         return MemberPath((*self, part))

@@ -42,10 +42,11 @@ class ValueWalker:
     rebuild: bool = True
 
     def walk(self, shape, value, path: tuple = (), sensitive: bool = False):
+        prune = self.prune
+        if prune is not None and prune not in shape.contained_types:  # Shape.contains, inlined
+            return value
         if shape.sensitive:
             sensitive = True
-        if self.prune is not None and not shape.contains(self.prune):
-            return value
         kind = shape.type
         if kind == "structure":
             if isinstance(value, dict):
