@@ -71,7 +71,9 @@ class _FromWire(ValueWalker):
             try:
                 return base64.b64decode(value, validate=True)
             except ValueError:
-                raise ServiceFault("SerializationException", "A blob is not valid base64.") from None
+                raise ServiceFault(
+                    "SerializationException", "A blob is not valid base64."
+                ) from None
         return value
 
 

@@ -273,7 +273,10 @@ def test_problems_are_structured():
     first = errors[0]
     assert isinstance(first, Problem)
     assert (first.message, str(first.where), first.option, first.severity) == (
-        "missing required parameter", "Data", "--data", "error"
+        "missing required parameter",
+        "Data",
+        "--data",
+        "error",
     )
     nested = next(p for p in errors if p.option == "--parts")
     assert tuple(nested.where) == ("Parts", 0, "Name")
@@ -285,7 +288,7 @@ def test_map_keys_that_are_not_plain_are_quoted_in_paths():
     member = {"type": "map", "key": {"type": "string"}, "value": {"type": "integer"}}
     errors, _ = validate(shape_of({"Tags": member}), {"Tags": {"odd key": "x", "ok": "y"}})
     assert errors == [
-        'Tags["odd key"]: expected an integer, got string \'x\'',
+        "Tags[\"odd key\"]: expected an integer, got string 'x'",
         "Tags.ok: expected an integer, got string 'y'",
     ]
 

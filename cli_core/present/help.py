@@ -536,9 +536,7 @@ class _JSONExample(ShapeWalker):
     def visit_structure(self, shape: Shape) -> str:
         if not shape.members:
             return "{}"
-        rows = [
-            f'  "{name}": ' + _indent(self.walk(m.shape)) for name, m in shape.members.items()
-        ]
+        rows = [f'  "{name}": ' + _indent(self.walk(m.shape)) for name, m in shape.members.items()]
         return "{\n" + ",\n".join(rows) + "\n}"
 
     def visit_list(self, shape: Shape) -> str:

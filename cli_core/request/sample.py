@@ -151,5 +151,3 @@ def _fullmatch(pattern: str, text: str) -> bool:
         return re.fullmatch(pattern, text) is not None and re.search(pattern, text) is not None
     except (re.error, OverflowError):
         return True  # validation cannot use such a pattern either
-
-

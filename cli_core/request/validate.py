@@ -166,7 +166,9 @@ class _Checker(ValueWalker):
         else:  # past what is shown: the same message for every key, made once per shape
             message = self._plain_unknown.get(shape.name)
             if message is None:
-                message = self._plain_unknown[shape.name] = _unknown(list(shape.members), name, False)
+                message = self._plain_unknown[shape.name] = _unknown(
+                    list(shape.members), name, False
+                )
         self.error(path + (name,), message)
 
     def enter_list(self, shape, value, path, sensitive) -> None:

@@ -186,5 +186,3 @@ def _double_quoted(text: str) -> str:
         else:
             out.append(f"\\U{ord(c):08x}")
     return '"' + "".join(out) + '"'
-
-
