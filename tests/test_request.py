@@ -174,6 +174,16 @@ def test_warnings_travel_with_the_request():
     )
 
 
+def test_warnings_are_printed_twenty_at_most_and_kept_whole():
+    items = [{"Name": f"n{i}", "Colour": "PINK"} for i in range(25)]
+    request = build_request(parsed(blobby("put-items"), json_doc=json.dumps({"Items": items})))
+    assert len(request.problems) == 25
+    assert all(p.severity == "warning" for p in request.problems)
+    assert len(request.warnings) == 21
+    assert request.warnings[0] == "Items[0].Colour: value 'PINK' is not one of: RED, GREEN, BLUE"
+    assert request.warnings[-1] == "... and 5 more"
+
+
 def test_dry_run_text():
     request = Request(
         "PutBlob",
@@ -386,6 +396,19 @@ def test_validation_errors_end_to_end(snapshot):
     )  # fmt: skip
     assert result.exit_code == 252
     assert result == snapshot
+
+
+def test_a_hundred_thousand_unknown_keys_give_twenty_lines_and_a_count(tmp_path):
+    doc = tmp_path / "doc.json"
+    doc.write_text(json.dumps({"Data": ""} | {f"Bogus{i}": i for i in range(100_000)}))
+    result = run(
+        ["blobby", "put-blob", "--cli-input-json", f"file://{doc}", "--cli-dry-run"], env=ENV
+    )
+    assert result.exit_code == 252
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 + 20 + 1
+    assert lines[1].startswith("Bogus0: unknown parameter. Valid parameters: Data, Label,")
+    assert lines[-1] == "... and 99980 more"
 
 
 def test_command_line_overrides_document_end_to_end():
