@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
+from cli_core.shapes.walk import ValueWalker
 from clishape_local.faults import ServiceFault
 
 SERVICE_NAME = "voice-id"
@@ -54,15 +55,69 @@ def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+@functools.lru_cache(maxsize=1)
+def _shape_table():
+    from cli_core.shapes.model import ShapeTable
+
+    return ShapeTable(service_model()["shapes"])
 
 
-class _Checker:
-    """Walks one request, collecting constraint problems (type problems stop at once)."""
+def _service_path(root, parts: tuple) -> str:
+    """A path in the service's style: lowerCamelCase members, ``list.1.member``, ``map.k.value``."""
+    out = []
+    shape = root
+    for part in parts:
+        if shape.type == "list":
+            out.append(f"{part + 1}.member")
+            shape = shape.member.shape
+        elif shape.type == "map":
+            out.append(f"{part}.value")
+            shape = shape.value.shape
+        else:
+            out.append(_camel(part))
+            shape = shape.members[part].shape
+    return ".".join(out)
 
-    def __init__(self, shapes: dict):
-        self.shapes = shapes
+
+_EXPECTED = {
+    "structure": "an object",
+    "list": "a list",
+    "map": "a map",
+    "string": "a string",
+    "integer": "an integer",
+    "long": "an integer",
+    "float": "a number",
+    "double": "a number",
+    "boolean": "a boolean",
+    "timestamp": "a timestamp",
+    "blob": "base64 text",
+}
+
+
+def _type_ok(kind: str, value) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind in ("integer", "long"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind in ("float", "double"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "timestamp":
+        return isinstance(value, (int, float, str)) and not isinstance(value, bool)
+    if kind == "blob":
+        return isinstance(value, str)
+    return True
+
+
+class _Checker(ValueWalker):
+    """Walks one request along the model, collecting constraint problems (a wrong type stops
+    the walk at once). Members are checked in model order; unknown and null ones are skipped."""
+
+    rebuild = False
+
+    def __init__(self, root):
+        self.root = root
         self.problems: list[str] = []
 
     def problem(self, value, path: str, constraint: str, sensitive: bool) -> None:
@@ -78,66 +133,53 @@ class _Checker:
             f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
         )
 
-    def type_error(self, value, path: str, expected: str):
+    def type_error(self, shape, value, path: str):
         got = type(value).__name__ if value is not None else "null"
         raise ServiceFault(
             "SerializationException",
-            f"Cannot deserialize '{path or 'request'}': expected {expected}, got {got}",
+            f"Cannot deserialize '{path or 'request'}': expected {_EXPECTED[shape.type]}, "
+            f"got {got}",
         )
 
-    def check(self, shape_name: str, value, path: str, sensitive: bool = False) -> None:
-        shape = self.shapes[shape_name]
-        sensitive = sensitive or bool(shape.get("sensitive"))
-        kind = shape["type"]
-        if kind == "structure":
-            self.check_structure(shape, value, path, sensitive)
-        elif kind == "list":
-            if not isinstance(value, list):
-                self.type_error(value, path, "a list")
-            self.check_size(shape, value, path, sensitive, "length")
-            for index, item in enumerate(value, 1):
-                self.check(shape["member"]["shape"], item, f"{path}.{index}.member", sensitive)
-        elif kind == "map":
-            if not isinstance(value, dict):
-                self.type_error(value, path, "a map")
-            self.check_size(shape, value, path, sensitive, "length")
-            for key, item in value.items():
-                self.check(shape["key"]["shape"], key, f"{path}.{key}.key", sensitive)
-                self.check(shape["value"]["shape"], item, f"{path}.{key}.value", sensitive)
-        elif kind == "string":
-            self.check_string(shape, value, path, sensitive)
-        elif kind in ("integer", "long"):
-            if isinstance(value, bool) or not isinstance(value, int):
-                self.type_error(value, path, "an integer")
-            self.check_range(shape, value, path, sensitive)
-        elif kind in ("float", "double"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                self.type_error(value, path, "a number")
-            self.check_range(shape, value, path, sensitive)
-        elif kind == "boolean":
-            if not isinstance(value, bool):
-                self.type_error(value, path, "a boolean")
-        elif kind == "timestamp":
-            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                self.type_error(value, path, "a timestamp")
-        elif kind == "blob":
-            if not isinstance(value, str):
-                self.type_error(value, path, "base64 text")
+    # -- the walk --
 
-    def check_structure(self, shape: dict, value, path: str, sensitive: bool) -> None:
-        if not isinstance(value, dict):
-            self.type_error(value, path, "an object")
-        members = shape.get("members", {})
-        for name in shape.get("required", []):
+    def entries(self, shape, value: dict):
+        return [(name, value[name]) for name in shape.members if value.get(name) is not None]
+
+    def mismatch(self, shape, value, path, sensitive):
+        self.type_error(shape, value, _service_path(self.root, path))
+
+    def enter_structure(self, shape, value, path, sensitive) -> None:
+        for name in shape.required:
             if value.get(name) is None:
-                self.problem(None, _join(path, _camel(name)), "Member must not be null", False)
-        for name, member in members.items():
-            if value.get(name) is not None:
-                self.check(member["shape"], value[name], _join(path, _camel(name)), sensitive)
+                where = _service_path(self.root, path + (name,))
+                self.problem(None, where, "Member must not be null", False)
+
+    def enter_list(self, shape, value, path, sensitive) -> None:
+        self.check_size(shape.raw, value, _service_path(self.root, path), sensitive, "length")
+
+    enter_map = enter_list
+
+    def visit_key(self, key_shape, key, path, sensitive):
+        where = f"{_service_path(self.root, path)}.{key}.key"
+        self.check_leaf(key_shape, key, where, sensitive)
+        return key
+
+    def visit_leaf(self, shape, value, path, sensitive):
+        self.check_leaf(shape, value, _service_path(self.root, path), sensitive)
+
+    # -- constraints --
+
+    def check_leaf(self, shape, value, path: str, sensitive: bool) -> None:
+        kind = shape.type
+        if not _type_ok(kind, value):
+            self.type_error(shape, value, path)
+        if kind == "string":
+            self.check_string(shape.raw, value, path, sensitive)
+        elif kind in ("integer", "long", "float", "double"):
+            self.check_range(shape.raw, value, path, sensitive)
 
     def check_string(self, shape: dict, value, path: str, sensitive: bool) -> None:
-        if not isinstance(value, str):
-            self.type_error(value, path, "a string")
         self.check_size(shape, value, path, sensitive, "length")
         if "enum" in shape and value not in shape["enum"]:
             allowed = ", ".join(shape["enum"])
@@ -190,8 +232,9 @@ def validate_request(operation: str, params) -> None:
     input_ref = model["operations"][operation].get("input")
     if input_ref is None:
         return
-    checker = _Checker(model["shapes"])
-    checker.check(input_ref["shape"], params, "")
+    root = _shape_table().get(input_ref["shape"])
+    checker = _Checker(root)
+    checker.walk(root, params)
     if checker.problems:
         count = len(checker.problems)
         noun = "error" if count == 1 else "errors"

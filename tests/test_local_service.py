@@ -292,6 +292,35 @@ def test_requests_breaking_the_model_are_refused(local, snapshot):
     assert answers == snapshot
 
 
+def test_model_checks_walk_lists_in_the_services_path_style():
+    from clishape_local.faults import ServiceFault
+    from clishape_local.shapes import validate_request
+
+    arn = "arn:aws:voiceid:us-east-1:123456789012:domain/" + "a" * 22
+    with pytest.raises(ServiceFault) as refused:
+        validate_request(
+            "TagResource", {"ResourceArn": arn, "Tags": [{"Key": "", "Value": "v"}, {"Key": "k"}]}
+        )
+    assert str(refused.value) == (
+        "2 validation errors detected: Value '*** Sensitive Data Redacted ***' at "
+        "'tags.1.member.key' failed to satisfy constraint: Member must have length greater "
+        "than or equal to 1; Value null at 'tags.2.member.value' failed to satisfy constraint: "
+        "Member must not be null"
+    )
+    with pytest.raises(ServiceFault) as too_many:
+        validate_request("UntagResource", {"ResourceArn": arn, "TagKeys": ["k"] * 201})
+    assert (
+        "at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 200"
+        in str(too_many.value)
+    )
+    with pytest.raises(ServiceFault) as wrong:
+        validate_request("TagResource", {"ResourceArn": arn, "Tags": "no"})
+    assert (wrong.value.code, str(wrong.value)) == (
+        "SerializationException",
+        "Cannot deserialize 'tags': expected a list, got str",
+    )
+
+
 # -- pagination ----------------------------------------------------------------------------
 
 

@@ -35,7 +35,9 @@ class ValueWalker:
     * ``visit_key(key_shape, key, path, sensitive)`` — a map key (returns the key, or ``SKIP``);
     * ``enter_structure``/``enter_list``/``enter_map(shape, value, path, sensitive)`` — a
       container with the right type of value, before its children are walked;
-    * ``members(shape)`` — the member table used to look keys up (``Shape.member_table``).
+    * ``members(shape)`` — the member table used to look keys up (``Shape.member_table``);
+    * ``entries(shape, value)`` — the ``(key, item)`` pairs of a structure to walk, in order
+      (default: all of them, in the value's order).
     """
 
     prune: str | None = None
@@ -68,7 +70,7 @@ class ValueWalker:
         table = self.members(shape)
         out = {} if self.rebuild else None
         walk = self.walk
-        for name, item in value.items():
+        for name, item in self.entries(shape, value):
             entry = table.get(name)
             if entry is None:
                 result = self.unknown(shape, name, item, path, sensitive)
@@ -110,6 +112,9 @@ class ValueWalker:
 
     def members(self, shape) -> dict:
         return shape.member_table
+
+    def entries(self, shape, value: dict):
+        return value.items()
 
     def visit_leaf(self, shape, value, path: tuple, sensitive: bool):
         return value
