@@ -1,4 +1,4 @@
-"""Check a request (or a response) against its shape, collecting every problem at once.
+"""Stage 3 (request) — check a request (or a response) against its shape, every problem at once.
 
 Errors stop the request: unknown members (with the closest valid name), wrong types, missing
 required members, values below a minimum length or value, tagged unions without exactly one
@@ -6,10 +6,12 @@ member. Warnings are reported and the request is still sent: values above a maxi
 enum or not matching a pattern (the service is the judge of those; models are sometimes stricter
 than services).
 
-Each problem is one line ``<where>: <what>``. ``<where>`` is the member's path
-(``EnrollmentConfig.FraudDetectionConfig.RiskThreshold``, ``Items[0].Name``, ``Tags.key``) and,
-when the value came from a command-line option, the option in front: ``--domain-id (DomainId)``.
-Sensitive values are never echoed.
+Each problem is a ``cli_core.errors.Problem``: its message, its member path (a ``MemberPath``:
+``EnrollmentConfig.FraudDetectionConfig.RiskThreshold``, ``Items[0].Name``, ``Tags["odd key"]``),
+the command-line option the value came from (``--domain-id``), and its severity. Rendered, it is
+one line ``--domain-id (DomainId): <what>``. Sensitive values are never echoed. A document with
+very many unknown keys costs about its parsing: "did you mean" is worked out only for the first
+``MAX_SUGGESTIONS`` of them (no more are shown).
 """
 
 from __future__ import annotations
