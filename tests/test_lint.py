@@ -44,7 +44,7 @@ def test_default_is_every_spec_root(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("CLISHAPE_SPEC_PATH", str(tmp_path))
     code, out, _ = run(capsys)
     assert code == 1
-    assert f"{tmp_path}/demo/_service.yaml:metadata: 'protocol' is a required key" in out
+    assert f"{tmp_path}/demo/_service.yaml:3:1: metadata: 'protocol' is a required key" in out
 
 
 def test_broken_specs(capsys, tmp_path, snapshot):
