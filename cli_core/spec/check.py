@@ -11,6 +11,7 @@ references, so recursive shapes cost nothing, and the walk is linear in the file
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -68,7 +69,7 @@ class _Checker:
             form = kind[0]
             if form == "enum":
                 if value not in kind[1]:
-                    self.add(path, f"{value!r} is not one of: {', '.join(map(str, kind[1]))}")
+                    self.add(path, _not_one_of(value, kind[1]))
             elif form == "const":
                 if value != kind[1] or isinstance(value, bool):
                     self.add(path, f"must be {kind[1]!r}")
@@ -118,7 +119,7 @@ class _Checker:
             if "type" not in data:
                 self.add(path, "'type' is a required key")
             else:
-                self.add((*path, "type"), f"{kind!r} is not one of: {', '.join(fmt.SHAPE_TYPES)}")
+                self.add((*path, "type"), _not_one_of(kind, fmt.SHAPE_TYPES))
             return
         allowed = set(fmt.KEYS_BY_TYPE[kind])
         table = fmt.SHAPE_KEYS
@@ -190,14 +191,17 @@ class _Checker:
         self.shape(path, value, 0)
 
 
+def _finite_number(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else value.bit_length() <= 64
+
+
 _SCALAR_KINDS = {
     "str": ("a string", lambda v: isinstance(v, str)),
     "bool": ("true or false", lambda v: isinstance(v, bool)),
     "int": ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),
-    "number": (
-        "a number",
-        lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    ),
+    "number": ("a number", _finite_number),
     "mapping": ("a mapping", lambda v: isinstance(v, dict)),
     "name": (
         "a name of lower-case letters, digits and dashes",
@@ -209,10 +213,25 @@ _SCALAR_KINDS = {
 def _kind_of(value) -> str:
     if value is None:
         return "nothing (null)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "an integer of more than 64 bits"
     return {
         bool: "true/false", int: "an integer", float: "a number", str: "a string",
         list: "a list", dict: "a mapping",
     }.get(type(value), type(value).__name__)  # fmt: skip
+
+
+def _not_one_of(value, choices) -> str:
+    import difflib
+
+    text = f"{value!r} is not one of: {', '.join(map(str, choices))}"
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, [str(c) for c in choices], n=1)
+        if close:
+            text += f" (did you mean {close[0]}?)"
+    return text
 
 
 def _unknown(key: str, allowed) -> str:

@@ -288,9 +288,8 @@ def parse_yaml(data: bytes, path: Path) -> dict:
             [Problem(f"not UTF-8 (byte 0x{data[exc.start]:02x})", file=file, line=line,
                      column=column)]
         ) from None  # fmt: skip
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        parsed = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        parsed = yaml.load(text, Loader=_spec_loader())  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(exc.problem or exc.context or "").split())
@@ -306,9 +305,38 @@ def parse_yaml(data: bytes, path: Path) -> dict:
         raise SpecError([Problem(f"not valid YAML: {message}", file=file)]) from None
     except RecursionError:
         raise SpecError([Problem("not valid YAML: nested too deeply", file=file)]) from None
+    except (ValueError, OverflowError):  # e.g. a number of more digits than Python converts
+        raise SpecError([Problem("not valid YAML: a value too large to read", file=file)]) from None
     if not isinstance(parsed, dict):
         raise SpecError([Problem("a spec file must be a mapping", file=file)])
     return parsed
+
+
+_LOADER = None
+
+
+def _spec_loader():
+    """PyYAML's safe loader (the C one where available) that refuses a key given twice."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class SpecLoader(base):  # type: ignore[misc, valid-type]
+            def construct_mapping(self, node, deep=False):
+                seen = set()
+                for key_node, _ in node.value:
+                    key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                    if key is not None and key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"the key '{key}' is given twice", key_node.start_mark
+                        )
+                    seen.add(key)
+                return super().construct_mapping(node, deep=deep)
+
+        _LOADER = SpecLoader
+    return _LOADER
 
 
 # -- compiling ---------------------------------------------------------------------------------
