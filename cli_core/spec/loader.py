@@ -163,7 +163,7 @@ def _check_and_compile(service: dict, command: dict, service_file: Path, command
 
     problems = _checked_service(service, service_file)
     problems += check_command(command, command_file, service)
-    _raise_errors(problems, {service_file: None, command_file: None})
+    _raise_errors(problems, (service_file, command_file))
     try:
         return compile_command(service, command, command_file)
     except RecursionError:
@@ -189,7 +189,7 @@ def _checked_service(service: dict, service_file: Path) -> list[Problem]:
     return list(problems)
 
 
-def _raise_errors(problems: list[Problem], files: dict) -> None:
+def _raise_errors(problems: list[Problem], files: tuple[Path, ...]) -> None:
     """A SpecError with every error (placed at line and column), if there is one."""
     errors = [p for p in problems if p.severity == "error"]
     if not errors:
@@ -220,28 +220,38 @@ def load_service_doc(
     service_file = folder / SERVICE_FILE
     commands = list_commands(folder)
     service_bytes = _read_bytes(service_file)
-    # Every command file's bytes count: a command may be added, removed or marked deprecated.
-    command_bytes = [_read_bytes(folder / f"{c}.yaml") for c in commands]
-    key = cache.content_key(COMPILER_VERSION, service_bytes, *commands, *command_bytes)
+    # The listing changes when a command file is added, removed or edited (it may be marked
+    # deprecated): each one counts by its identity, size and times (reading hundreds of files
+    # on every service help would cost more than the page); the service file by its bytes.
+    files = [_file_identity(folder / f"{c}.yaml") for c in commands]
+    key = cache.content_key(COMPILER_VERSION, service_bytes, *commands, *files)
     cache_folder = cache.private_folder(cache_dir, "specs")
     slot = cache.slot_name("_service", os.path.abspath(folder))
     info = cache.read_entry(cache_folder, slot, key)
     if isinstance(info, dict) and info.get("service") == service:
         return info
     data = parse_yaml(service_bytes, service_file)
-    _raise_errors(_checked_service(data, service_file), {service_file: None})
+    _raise_errors(_checked_service(data, service_file), (service_file,))
     info = {
         "service": service,
         "metadata": data.get("metadata", {}),
         "documentation": data.get("documentation", ""),
         "commands": commands,
         "deprecated_commands": [
-            c for c, text in zip(commands, command_bytes, strict=True) if _marked_deprecated(text)
+            c for c in commands if _marked_deprecated(_read_bytes(folder / f"{c}.yaml"))
         ],
         "folder": str(folder),
     }
     cache.write_entry(cache_folder, slot, key, info)
     return info
+
+
+def _file_identity(path: Path) -> str:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return "missing"
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
 def _marked_deprecated(text: bytes) -> bool:
