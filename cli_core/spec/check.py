@@ -100,15 +100,19 @@ class _Checker:
 
     # -- the shape model -------------------------------------------------------------------
 
-    def shapes(self, path: tuple, value) -> None:
+    def named(self, path: tuple, value, what: str, visit) -> None:
+        """A mapping of names to shapes or members: ``visit(path, item)`` for each."""
         if not isinstance(value, dict):
-            self.add(path, f"expected a mapping of shape names to shapes, got {_kind_of(value)}")
+            self.add(path, f"expected a mapping of {what} names to {what}s, got {_kind_of(value)}")
             return
-        for name, shape in value.items():
-            if not isinstance(name, str):
-                self.add((*path, name), f"a shape name must be a string, got {_kind_of(name)}")
-                continue
-            self.shape((*path, name), shape, 0)
+        for name, item in value.items():
+            if isinstance(name, str):
+                visit((*path, name), item)
+            else:
+                self.add((*path, name), f"a {what} name must be a string, got {_kind_of(name)}")
+
+    def shapes(self, path: tuple, value) -> None:
+        self.named(path, value, "shape", lambda where, shape: self.shape(where, shape, 0))
 
     def shape(self, path: tuple, data, depth: int, member_keys: dict | None = None) -> None:
         if not isinstance(data, dict):
@@ -152,14 +156,7 @@ class _Checker:
                     self.add((*path, "required", i), f"'{name}' is not a member")
 
     def members(self, path: tuple, value, depth: int = 0) -> None:
-        if not isinstance(value, dict):
-            self.add(path, f"expected a mapping of member names to members, got {_kind_of(value)}")
-            return
-        for name, member in value.items():
-            if not isinstance(name, str):
-                self.add((*path, name), f"a member name must be a string, got {_kind_of(name)}")
-                continue
-            self.member((*path, name), member, depth)
+        self.named(path, value, "member", lambda where, member: self.member(where, member, depth))
 
     def member(self, path: tuple, value, depth: int = 0) -> None:
         if isinstance(value, str):
@@ -251,26 +248,21 @@ def _unknown(key: str, allowed) -> str:
 def check_service(data: dict, path: Path | str) -> list[Problem]:
     """Every problem of a parsed ``_service.yaml``."""
     path = Path(path)
-    checker = _Checker(str(path))
-    checker.mapping((), data, fmt.SERVICE_KEYS, fmt.SERVICE_REQUIRED)
+    checker = _file_checker(data, path, fmt.SERVICE_KEYS, fmt.SERVICE_REQUIRED)
     if not isinstance(data, dict):
         return checker.problems
     service = data.get("service")
     if isinstance(service, str) and path.name == SERVICE_FILE and service != path.parent.name:
         checker.add(("service",), f"'{service}' is not the folder name '{path.parent.name}'")
     shared = _shapes(data)
-    for name, shape in shared.items():
-        for where, ref in _refs(shape, ("shapes", name)):
-            if ref not in shared:
-                checker.add(where, f"unknown shape '{ref}' (not a shared shape)")
+    _check_refs(checker, shared, shared.__contains__, " (not a shared shape)")
     return checker.problems
 
 
 def check_command(data: dict, path: Path | str, service: dict | None) -> list[Problem]:
     """Every problem of a parsed command file, read beside its service's ``_service.yaml``."""
     path = Path(path)
-    checker = _Checker(str(path))
-    checker.mapping((), data, fmt.COMMAND_KEYS, fmt.COMMAND_REQUIRED)
+    checker = _file_checker(data, path, fmt.COMMAND_KEYS, fmt.COMMAND_REQUIRED)
     if not isinstance(data, dict):
         return checker.problems
     command = data.get("command")
@@ -282,10 +274,7 @@ def check_command(data: dict, path: Path | str, service: dict | None) -> list[Pr
     def known(name) -> bool:
         return name in local or name in shared
 
-    for name, shape in local.items():
-        for where, ref in _refs(shape, ("shapes", name)):
-            if not known(ref):
-                checker.add(where, f"unknown shape '{ref}'")
+    _check_refs(checker, local, known)
     for part in ("input", "output"):
         ref = data.get(part)
         if isinstance(ref, str) and not known(ref):
@@ -300,6 +289,20 @@ def check_command(data: dict, path: Path | str, service: dict | None) -> list[Pr
             checker.add(("errors", i), f"unknown shape '{name}'")
     _check_options(checker, data, local, shared)
     return checker.problems
+
+
+def _file_checker(data, path: Path, keys: dict, required: tuple) -> _Checker:
+    checker = _Checker(str(path))
+    checker.mapping((), data, keys, required)
+    return checker
+
+
+def _check_refs(checker: _Checker, shapes: dict, known, note: str = "") -> None:
+    """Every shape reference inside ``shapes`` must be ``known``."""
+    for name, shape in shapes.items():
+        for where, ref in _refs(shape, ("shapes", name)):
+            if not known(ref):
+                checker.add(where, f"unknown shape '{ref}'{note}")
 
 
 def _shapes(data: dict) -> dict:
