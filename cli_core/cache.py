@@ -33,14 +33,17 @@ def content_key(*parts: bytes | str) -> str:
 
 
 def private_folder(root: Path | None, *sub: str) -> Path | None:
-    """``root/sub...``, created mode 0700; None when it is not safely the user's own."""
+    """``root/sub...``, created mode 0700; None when it is not safely the user's own (then
+    nothing is created below it)."""
     if root is None:
         return None
-    folder = Path(root, *sub)
+    folder = Path(root)
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for path in [Path(root), *(Path(root, *sub[: i + 1]) for i in range(len(sub)))]:
-            if not _is_private(path):
+        for part in (None, *sub):
+            if part is not None:
+                folder = folder / part
+            folder.mkdir(mode=0o700, parents=part is None, exist_ok=True)
+            if not _is_private(folder):
                 return None
     except (OSError, ValueError):
         return None
@@ -48,17 +51,17 @@ def private_folder(root: Path | None, *sub: str) -> Path | None:
 
 
 def _is_private(path: Path) -> bool:
-    """A real folder, owned by this user, that nobody else may write to (tightened if needed)."""
+    """A real folder, owned by this user, that nobody else may write to.
+
+    Folders this module creates are mode 0700; an existing one is never changed (it may be any
+    folder the user named), only refused when someone else may write to it.
+    """
     st = os.lstat(path)
     if not stat.S_ISDIR(st.st_mode):
         return False
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
         return False
-    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return False  # someone else may already have written in it: do not trust it
-    if st.st_mode & 0o077:
-        os.chmod(path, 0o700)  # our own and only readable by others: make it private
-    return True
+    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def slot_name(label: str, source: str) -> str:
@@ -87,7 +90,8 @@ def write_entry(folder: Path | None, name: str, key: str, value) -> None:
         return
     tmp = folder / f".{name}.{os.getpid()}.tmp"
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as fh:
             json.dump({"key": key, "value": value}, fh, separators=(",", ":"))
         os.replace(tmp, folder / name)
     except (OSError, ValueError, TypeError, RecursionError):

@@ -305,14 +305,24 @@ def test_the_cache_folder_is_private(tmp_path):
     assert load_command("demo", "put-thing", [root], cache_dir=cache_dir) is not None
     for folder in (cache_dir, cache_dir / "specs"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert len(list((cache_dir / "specs").glob("*.json"))) == 1
+    (entry,) = (cache_dir / "specs").glob("*.json")
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
 
 
-def test_a_readable_cache_folder_of_ones_own_is_made_private(tmp_path):
-    (tmp_path / "cache").mkdir(mode=0o755)
+def test_an_existing_folder_of_ones_own_is_used_and_left_as_it_is(tmp_path):
+    (tmp_path / "cache").mkdir()
     os.chmod(tmp_path / "cache", 0o755)
     assert cache.private_folder(tmp_path / "cache", "specs") == tmp_path / "cache" / "specs"
-    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "cache" / "specs").stat().st_mode) == 0o700
+
+
+def test_nothing_is_created_under_a_folder_that_is_refused(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)  # like /tmp
+    assert cache.private_folder(shared, "specs") is None
+    assert list(shared.iterdir()) == []
 
 
 @pytest.mark.parametrize("mode", [0o777, 0o770, 0o722])
