@@ -133,9 +133,9 @@ def _run(argv: list[str], io: IO) -> int:
                 f"the following arguments are required: <command> (after '{service}')",
                 usage=f"To see the commands, run: clishape {service} help",
             )
-        info = spec.load_service_doc(service, roots)
+        info = spec.load_service_doc(service, roots, cache_dir=spec.cache_root(io.environ))
         return _page(io, gargs, lambda h: h.service_help(info, io.width))
-    command = spec.load_command(service, rest[1], roots)
+    command = spec.load_command(service, rest[1], roots, cache_dir=spec.cache_root(io.environ))
     if command is None:
         folder = spec.service_dir(service, roots)
         raise UsageError(_invalid_choice("command", rest[1], spec.list_commands(folder), service))

@@ -6,7 +6,7 @@ catches them once, at the top, prints ``str(error)`` to stderr and returns ``exi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 PARAM_EXIT = 252
 CONFIG_EXIT = 253
@@ -22,21 +22,42 @@ MAX_PROBLEMS_SHOWN = 20
 class Problem:
     """One thing wrong with a request, a response or a spec, found before it is reported.
 
-    ``where`` is the member path (``Job.JobStatus``) or the spec location (``file.yaml:3:5``);
-    ``option`` the command-line option the value came from, when it did; ``severity`` is
-    ``error`` or ``warning``. Problems are rendered once, at the edge (``render_problems``).
+    ``where`` is the member path (``Job.JobStatus``) or, in a spec, the key path
+    (``shapes.Job.members.Id``); ``option`` the command-line option the value came from, when it
+    did; ``severity`` is ``error`` or ``warning``. A spec problem also names its ``file`` and,
+    when known, ``line`` and ``column`` (1-based); ``path`` is the key path as a tuple, for
+    looking the position up. Problems are rendered once, at the edge (``render_problems``).
     """
 
     message: str
     where: str = ""
     option: str | None = None
     severity: str = "error"
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+    path: tuple | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
+        if self.file:
+            place = self.file
+            if self.line is not None:
+                place += f":{self.line}:{self.column or 1}"
+            if self.severity != "error":
+                place += f": {self.severity}"
+            return (
+                f"{place}: {self.where}: {self.message}"
+                if self.where
+                else f"{place}: {self.message}"
+            )
         place = self.where or "input"
         if self.option:
             place = f"{self.option} ({place})"
         return f"{place}: {self.message}"
+
+    def at(self, line: int, column: int) -> Problem:
+        """The same problem, placed at a line and column of its file."""
+        return replace(self, line=line, column=column)
 
 
 def render_problems(problems, limit: int = MAX_PROBLEMS_SHOWN) -> list[str]:
@@ -121,6 +142,25 @@ class EndpointError(CLIError):
 
 
 class SpecError(CLIError):
-    """A spec file is broken (255): ``FILE:KEY.PATH: what is wrong`` lines."""
+    """A spec on the spec path is broken (253, a configuration problem).
 
-    exit_code = GENERAL_EXIT
+    Made from one message or from ``Problem`` s (each ``FILE[:LINE:COL]: KEY.PATH: what``),
+    which are listed one a line, at most ``MAX_PROBLEMS_SHOWN`` of them.
+    """
+
+    exit_code = CONFIG_EXIT
+
+    def __init__(self, problems: str | list[Problem]):
+        if isinstance(problems, str):
+            self.problems: list[Problem] = []
+            super().__init__(problems)
+            return
+        self.problems = list(problems)
+        lines = render_problems(self.problems)
+        if len(self.problems) == 1:
+            message = lines[0]
+        else:
+            message = f"broken spec ({len(self.problems)} problems):\n" + "\n".join(
+                "  " + line for line in lines
+            )
+        super().__init__(message)

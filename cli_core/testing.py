@@ -42,10 +42,25 @@ class Result:
         return snapshot_text(self)
 
 
+_SESSION_CACHE: list[str] = []
+
+
+def _session_cache() -> str:
+    """A private cache folder for this test session (this process), removed at exit."""
+    if not _SESSION_CACHE:
+        import atexit
+        import shutil
+
+        folder = tempfile.mkdtemp(prefix="clishape-test-cache-")
+        atexit.register(shutil.rmtree, folder, True)
+        _SESSION_CACHE.append(folder)
+    return _SESSION_CACHE[0]
+
+
 def isolated_environ(extra: dict | None = None) -> dict:
     """A minimal environment: no AWS settings from the machine leak into a test."""
     env = {k: os.environ[k] for k in _DEFAULT_ENV_KEYS if k in os.environ}
-    env.setdefault("CLISHAPE_CACHE_DIR", os.path.join(tempfile.gettempdir(), "clishape-test-cache"))
+    env.setdefault("CLISHAPE_CACHE_DIR", _session_cache())
     env["AWS_CONFIG_FILE"] = os.devnull
     env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     env.update(extra or {})

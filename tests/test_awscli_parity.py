@@ -121,7 +121,7 @@ def parity(tmp_path_factory):
         return service_files[path]
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CLISHAPE_SPEC_PATH", str(out))
+        roots = spec.spec_roots({"CLISHAPE_SPEC_PATH": str(out)})
         mp.setenv("CLISHAPE_CACHE_DIR", "")
         mp.setattr(spec, "read_yaml", read_yaml)
         table = create_clidriver()._get_command_table()
@@ -130,7 +130,7 @@ def parity(tmp_path_factory):
             service_command = table.get(model.cli_name)
             aws_ops = service_command._get_command_table() if service_command else {}
             for op_name in model.service["operations"]:
-                compare_operation(result, model, op_name, aws_ops)
+                compare_operation(result, model, op_name, aws_ops, roots)
             service_files.clear()
     return result
 
@@ -183,14 +183,14 @@ class _Redirect(dict):
         return self.result.deliberate[f"{kind}:awscli-customization"]
 
 
-def compare_operation(result: Results, model, op_name: str, aws_ops) -> None:
+def compare_operation(result: Results, model, op_name: str, aws_ops, roots) -> None:
     command = convert_model_command_name(op_name)
     where = f"{model.cli_name} {command}"
     reason = customized(model.cli_name, command)
     if reason:
         where = f"{where} [{reason}]"
     result = _Tagged(result, reason)
-    ours = spec.load_command(model.cli_name, command)
+    ours = spec.load_command(model.cli_name, command, roots)
     assert ours is not None, f"{where}: not imported"
     aws = aws_ops.get(command)
     if aws is None:

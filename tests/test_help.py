@@ -181,7 +181,7 @@ input:
   required: [Name, Rules]
   members:
     Name: {type: string, min: 1, max: 64, pattern: '^[a-z]+$', documentation: The name.}
-    Color: {type: string, enum: [RED, GREEN, BLUE], documentation: The colour.}
+    Colour: {type: string, enum: [RED, GREEN, BLUE], documentation: The colour.}
     Enabled: {type: boolean, documentation: Whether the widget is on.}
     Count: {type: integer, min: 1, max: 10, documentation: How many widgets.}
     Size: {type: long, documentation: A size.}
@@ -391,7 +391,7 @@ def test_syntax_blocks_by_kind(demo):
     for option, line in (("--ids", '"string" "string" ...'), ("--flags", "true|false true|false")):
         text = _option_doc(page, option)
         assert "Syntax:" in text and line in text and "JSON Syntax" not in text, option
-    for option in ("--name", "--color", "--count", "--payload", "--created-after"):
+    for option in ("--name", "--colour", "--count", "--payload", "--created-after"):
         assert "Syntax:" not in _option_doc(page, option), option
 
 

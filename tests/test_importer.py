@@ -225,3 +225,21 @@ def test_every_installed_service_imports_and_lints_clean(capsys, tmp_path):
     result = lint_paths([tmp_path])
     assert [str(p) for p in result.problems[:20]] == []
     assert result.files > 20000
+
+
+def test_diff_reports_documentation_only_changes(capsys, tmp_path):
+    run(capsys, "import-botocore", "voice-id", "--out", tmp_path)
+    folder = tmp_path / "voice-id"
+    path = folder / "list-speakers.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["documentation"] = "An edited description."
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    service = yaml.safe_load((folder / "_service.yaml").read_text())
+    service["documentation"] = "An edited service description."
+    (folder / "_service.yaml").write_text(yaml.safe_dump(service, sort_keys=False))
+    code, out, _ = run(capsys, "diff", folder, "--against", "botocore:voice-id")
+    assert code == 1
+    assert out.splitlines() == [
+        "_service.yaml: documentation differs",
+        "ListSpeakers: documentation differs",
+    ]

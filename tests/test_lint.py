@@ -44,7 +44,7 @@ def test_default_is_every_spec_root(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("CLISHAPE_SPEC_PATH", str(tmp_path))
     code, out, _ = run(capsys)
     assert code == 1
-    assert f"{tmp_path}/demo/_service.yaml:metadata: 'protocol' is a required key" in out
+    assert f"{tmp_path}/demo/_service.yaml:3:1: metadata: 'protocol' is a required key" in out
 
 
 def test_broken_specs(capsys, tmp_path, snapshot):
@@ -127,3 +127,63 @@ def test_global_option_collisions(capsys, tmp_path, member, message):
     code, out, _ = run(capsys, folder)
     assert code == 1
     assert message in out
+
+
+def test_a_service_is_found_by_name_on_the_spec_path(capsys, monkeypatch, tmp_path):
+    write(tmp_path / "demo", "_service.yaml", SERVICE)
+    monkeypatch.setenv("CLISHAPE_SPEC_PATH", str(tmp_path))
+    code, out, _ = run(capsys, "demo")
+    assert code == 1
+    assert out == (
+        f"{tmp_path}/demo/_service.yaml:9:15: shapes.Shared.members.Inner.shape: "
+        "unknown shape 'NotShared' (not a shared shape)\n"
+    )
+    code, out, _ = run(capsys, "voice-id")
+    assert (code, out) == (0, "30 spec file(s) in 1 service(s): no problems\n")
+
+
+def test_an_unknown_name_is_one_problem(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("CLISHAPE_SPEC_PATH", str(tmp_path))
+    code, out, err = run(capsys, "no-such-service")
+    assert code == 1
+    assert out == "no-such-service: no such file or folder, nor a service on the spec path\n"
+    assert err == "1 problem(s) in 0 spec file(s)\n"
+
+
+def test_a_bad_spec_path_entry_is_one_line(capsys, monkeypatch, tmp_path):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("CLISHAPE_SPEC_PATH", str(tmp_path / "file"))
+    code, out, err = run(capsys)
+    assert code == 253
+    assert err == f"clishape-spec: CLISHAPE_SPEC_PATH entry '{tmp_path}/file': not a folder\n"
+
+
+def test_lint_and_the_runtime_report_the_same_problems(capsys, tmp_path):
+    """One checker: what lint prints is what refuses the spec at run time."""
+    from cli_core.testing import run as run_cli
+
+    folder = tmp_path / "demo"
+    write(folder, "_service.yaml", SERVICE.replace("NotShared", "Name"))
+    write(
+        folder,
+        "cmd.yaml",
+        """\
+        clishape: 1
+        command: cmd
+        operation: Cmd
+        input:
+          type: structure
+          members:
+            Query: {shape: Name, locationNam: q}
+            Mode: {type: string, enum: [A], timestampFormat: iso8601}
+        """,
+    )
+    code, out, _ = run(capsys, folder)
+    assert code == 1
+    result = run_cli(["demo", "cmd"], env={"CLISHAPE_SPEC_PATH": str(tmp_path)})
+    assert result.exit_code == 253
+    lines = result.stderr.splitlines()
+    assert lines[0] == "clishape: error: broken spec (3 problems):"
+    assert [line.strip() for line in lines[1:]] == out.splitlines()
+    assert "(did you mean locationName?)" in out
+    assert "unknown key 'timestampFormat' for a string shape" in out

@@ -1,6 +1,6 @@
 """``clishape-spec``: tooling for spec authors (lint, import from botocore, diff).
 
-clishape-spec lint [PATH ...]
+clishape-spec lint [PATH|SERVICE ...]
 clishape-spec import-botocore SERVICE|PATH ... --out DIR
 clishape-spec import-botocore --all --out DIR
 clishape-spec diff SPEC_DIR --against botocore:SERVICE|botocore:PATH
@@ -9,9 +9,12 @@ clishape-spec diff SPEC_DIR --against botocore:SERVICE|botocore:PATH
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
+
+from cli_core.errors import CLIError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="action", required=True)
 
     lint = sub.add_parser("lint", help="check spec files against the format")
-    lint.add_argument("paths", nargs="*", metavar="PATH", help="files, service folders or roots")
+    lint.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH|SERVICE",
+        help="files, service folders, spec roots, or service names on the spec path "
+        "(default: every spec root)",
+    )
 
     imp = sub.add_parser("import-botocore", help="turn botocore service models into specs")
     imp.add_argument("sources", nargs="*", metavar="SERVICE|PATH")
@@ -41,13 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     except (LookupError, FileNotFoundError) as exc:
         print(f"clishape-spec: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
+    except CLIError as exc:
+        print(f"clishape-spec: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 def _lint(args) -> int:
     from clishape_tools.lint import lint_paths
 
-    result = lint_paths([Path(p) for p in args.paths] or None)
-    for problem in result.problems:
+    result = lint_paths([Path(p) for p in args.paths] or None, os.environ)
+    for problem in result.problems:  # a report: every problem, not the runtime's first 20
         print(problem)
     print(result.summary(), file=sys.stderr if result.problems else sys.stdout)
     return 1 if result.problems else 0

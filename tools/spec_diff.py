@@ -3,7 +3,8 @@
 Both sides are compiled commands (``cli_core.spec.compile_command``); each is flattened into
 member paths (``Job.EnrollmentConfig.FraudDetectionConfig.WatchlistIds``; ``[]`` steps into a
 list's member, ``{}`` into a map's value) with the facts worth comparing: type, constraints,
-enum, required. Documentation changes are only counted.
+enum, required. Documentation counts too: the service's and each command's text is compared,
+and member texts that differ are counted per operation.
 
 Lines read ``<Operation> <input|output> <path>: <what>``, "spec" being the folder on disk and
 "upstream" the model.
@@ -100,9 +101,17 @@ def compare_commands(spec: dict, upstream: dict) -> list[str]:
                 docs += 1
     if spec["operation"].get("pagination") != upstream["operation"].get("pagination"):
         lines.append(f"{operation}: pagination config differs")
+    if _text(spec["operation"].get("documentation")) != _text(
+        upstream["operation"].get("documentation")
+    ):
+        lines.append(f"{operation}: documentation differs")
     if docs:
         lines.append(f"{operation}: {docs} member documentation text(s) differ")
     return lines
+
+
+def _text(doc) -> str:
+    return _SPACE.sub(" ", doc if isinstance(doc, str) else "").strip()
 
 
 def _show(value) -> str:
@@ -127,6 +136,8 @@ def diff_folder(folder: Path, upstream_files: dict[str, dict]) -> list[str]:
             if service.get("metadata", {}).get(k) != upstream_service["metadata"].get(k)
         )
         lines.append(f"_service.yaml: metadata differs ({', '.join(keys)})")
+    if _text(service.get("documentation")) != _text(upstream_service.get("documentation")):
+        lines.append("_service.yaml: documentation differs")
     for command in sorted(mine | theirs):
         if command not in theirs:
             lines.append(f"{command}: only in the spec")

@@ -293,7 +293,7 @@ def _shipped_ruleset_path(base_paths: list[str], names: list[str], api_version: 
     return None
 
 
-def _spec_loader(session, command):
+def _spec_loader(session, command, cache_dir=None):
     """A botocore data loader that serves the spec's model under the service's name."""
     from botocore.exceptions import DataNotFoundError, UnknownServiceError
     from botocore.loaders import Loader
@@ -337,52 +337,37 @@ def _spec_loader(session, command):
                 return data
 
             prefix = model["metadata"].get("endpointPrefix", name)
-            return _endpoints_for(prefix, load_all), (found[0] if found else "endpoints")
+            return _endpoints_for(prefix, load_all, cache_dir), (found[0] if found else "endpoints")
 
     data_path = session.get_config_variable("data_path") or ""
     extra = [os.path.expanduser(p) for p in data_path.split(os.pathsep) if p]
     return SpecLoader(extra_search_paths=extra)
 
 
-def _endpoints_for(prefix: str, load_all) -> dict:
-    """botocore's endpoints.json cut down to one service, cached beside the compiled specs.
+def _endpoints_for(prefix: str, load_all, cache_dir=None) -> dict:
+    """botocore's endpoints.json cut down to one service, cached in ``cache_dir`` when given.
 
     botocore parses the whole file (about 1 MB) for every client; the partitions' own data is
-    all a client of one service needs, so later runs read a few kilobytes instead.
+    all a client of one service needs, so later runs read a few kilobytes instead. The entry is
+    keyed by botocore's version and location (the file is botocore's own data).
     """
-    import json
-
     import botocore
 
-    from cli_core.spec import cache_root
+    from cli_core import cache
 
-    root = cache_root()
-    cache_file = (
-        os.path.join(str(root), "botocore", f"endpoints-{botocore.__version__}-{prefix}.json")
-        if root is not None
-        else None
-    )
-    if cache_file is not None:
-        try:
-            with open(cache_file, encoding="utf-8") as fh:
-                return json.load(fh)
-        except (OSError, ValueError):
-            pass
+    folder = cache.private_folder(cache_dir, "botocore")
+    key = cache.content_key("endpoints-1", botocore.__version__, botocore.__file__, prefix)
+    slot = cache.slot_name(f"endpoints-{prefix}", prefix)
+    cached = cache.read_entry(folder, slot, key)
+    if isinstance(cached, dict) and isinstance(cached.get("partitions"), list):
+        return cached
     data = load_all()
     trimmed = dict(data)
     trimmed["partitions"] = [
         {**part, "services": {k: v for k, v in part.get("services", {}).items() if k == prefix}}
         for part in data.get("partitions", ())
     ]
-    if cache_file is not None:
-        try:
-            os.makedirs(os.path.dirname(cache_file), exist_ok=True)
-            tmp = f"{cache_file}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(trimmed, fh)
-            os.replace(tmp, cache_file)
-        except OSError:
-            pass
+    cache.write_entry(folder, slot, key, trimmed)
     return trimmed
 
 

@@ -1,4 +1,4 @@
-"""Stage 1 — spec: find the one spec an argv names, compile it (cached) and load it.
+"""Stage 1 — spec: find the one spec an argv names, check and compile it (cached), load it.
 
 The public names live in ``cli_core.spec.loader``; the common ones are re-exported here.
 """
@@ -13,6 +13,7 @@ from cli_core.spec.loader import (
     load_command,
     load_compiled,
     load_service_doc,
+    parse_yaml,
     read_yaml,
     service_dir,
     spec_roots,
@@ -28,6 +29,7 @@ __all__ = [
     "load_command",
     "load_compiled",
     "load_service_doc",
+    "parse_yaml",
     "read_yaml",
     "service_dir",
     "spec_roots",

@@ -5,31 +5,29 @@ Specs live in ``<root>/<service>/``: ``_service.yaml`` (metadata and shared shap
 separated) followed by the shipped ``specs/``; the first root holding ``<service>/_service.yaml``
 owns that service.
 
-Compiling turns the two YAML files into one flat, self-contained dict (only the shapes the
-command reaches, inline shapes given names, every member a ``{"shape": name}`` reference). The
-result is cached as JSON under the user's cache folder, keyed by the files' size and mtime and
-the compiler version, so the hot path is one small JSON read and PyYAML is never imported.
+Compiling checks the two YAML files (``cli_core.spec.check``: every problem, or none) and turns
+them into one flat, self-contained dict (only the shapes the command reaches, inline shapes given
+names, every member a ``{"shape": name}`` reference). The result is cached as JSON in the user's
+cache folder (``cli_core.cache``), keyed by a hash of both files' bytes and the compiler version,
+so the hot path is two small reads and a hash, and neither PyYAML nor the checker is imported.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import zlib
 from pathlib import Path
 
-from cli_core.errors import SpecError
+from cli_core import cache
+from cli_core.errors import ConfigError, Problem, SpecError
 from cli_core.shapes.model import Command
+from cli_core.spec.format import FORMAT_VERSION, SHAPE_TYPES
 
-FORMAT_VERSION = 1
-COMPILER_VERSION = "2"
+COMPILER_VERSION = "3"
 SERVICE_FILE = "_service.yaml"
 SHIPPED_SPECS = Path(__file__).resolve().parents[2] / "specs"
+MAX_SPEC_BYTES = 64 * 1024 * 1024  # a spec file larger than this is refused, not read
 
-_SHAPE_TYPES = {
-    "structure", "list", "map", "string", "integer", "long", "float", "double",
-    "boolean", "timestamp", "blob", "document",
-}  # fmt: skip
+_SHAPE_TYPES = set(SHAPE_TYPES)
 # Keys of a member reference that describe the reference, not the shape it points at.
 _REF_KEYS = {
     "shape", "documentation", "location", "locationName", "idempotencyToken", "jsonvalue",
@@ -39,13 +37,52 @@ _REF_KEYS = {
 }  # fmt: skip
 
 
-def spec_roots(environ: os._Environ | dict | None = None) -> list[Path]:
-    """Spec roots in search order: ``CLISHAPE_SPEC_PATH`` entries, then the shipped specs."""
-    environ = os.environ if environ is None else environ
-    extra = environ.get("CLISHAPE_SPEC_PATH", "")
-    roots = [Path(p) for p in extra.split(os.pathsep) if p]
+def spec_roots(environ=None) -> list[Path]:
+    """Spec roots in search order: ``CLISHAPE_SPEC_PATH`` entries of ``environ``, then the
+    shipped specs (without an environment, only the shipped specs).
+
+    An entry that does not exist is skipped (as in ``PATH``); one that exists but is not a
+    readable folder (a file, a loop of symbolic links, a name too long) is a ConfigError (253).
+    """
+    extra = (environ or {}).get("CLISHAPE_SPEC_PATH", "")
+    roots = []
+    for entry in extra.split(os.pathsep):
+        if not entry:
+            continue
+        problem = _root_problem(entry)
+        if problem:
+            shown = entry if len(entry) <= 80 else f"{entry[:60]}... ({len(entry)} characters)"
+            raise ConfigError(f"CLISHAPE_SPEC_PATH entry {shown!r}: {problem}")
+        roots.append(Path(entry))
     roots.append(SHIPPED_SPECS)
     return roots
+
+
+def _root_problem(entry: str) -> str | None:
+    import errno
+    import stat
+
+    try:
+        st = os.stat(entry)
+    except ValueError:
+        return "not a valid path"
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        return exc.strerror or "cannot be read"
+    if not stat.S_ISDIR(st.st_mode):
+        return "not a folder"
+    if not os.access(entry, os.R_OK | os.X_OK):
+        return "permission denied"
+    return None
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()`` that answers False for any name the system refuses."""
+    try:
+        return os.path.isfile(path)
+    except (OSError, ValueError):
+        return False
 
 
 def service_dir(service: str, roots: list[Path] | None = None) -> Path | None:
@@ -54,7 +91,7 @@ def service_dir(service: str, roots: list[Path] | None = None) -> Path | None:
         return None
     for root in roots if roots is not None else spec_roots():
         candidate = root / service
-        if (candidate / SERVICE_FILE).is_file():
+        if _is_file(candidate / SERVICE_FILE):
             return candidate
     return None
 
@@ -64,94 +101,252 @@ def list_services(roots: list[Path] | None = None) -> list[str]:
     names: set[str] = set()
     for root in roots if roots is not None else spec_roots():
         try:
-            entries = os.scandir(root)
-        except OSError:
+            with os.scandir(root) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if _is_file(os.path.join(entry.path, SERVICE_FILE)):
+                        names.add(entry.name)
+        except (OSError, ValueError):
             continue
-        with entries:
-            for entry in entries:
-                if entry.is_dir() and os.path.isfile(os.path.join(entry.path, SERVICE_FILE)):
-                    names.add(entry.name)
     return sorted(names)
 
 
 def list_commands(service_path: Path) -> list[str]:
     """The command names of one service folder, sorted (file names only)."""
+    try:
+        names = os.listdir(service_path)
+    except OSError as exc:
+        raise SpecError(f"{service_path}: cannot list the service folder: {exc.strerror}") from None
     return sorted(
-        name[:-5]
-        for name in os.listdir(service_path)
-        if name.endswith(".yaml") and not name.startswith("_")
+        name[:-5] for name in names if name.endswith(".yaml") and not name.startswith(("_", "."))
     )
 
 
-def load_command(service: str, command: str, roots: list[Path] | None = None) -> Command | None:
-    """The named command, compiled (from the cache when it is fresh); None if there is none."""
+def load_command(
+    service: str, command: str, roots: list[Path] | None = None, *, cache_dir: Path | None = None
+) -> Command | None:
+    """The named command, compiled (from the cache in ``cache_dir`` when given and fresh);
+    None if there is none. A broken spec is a SpecError listing every problem."""
     folder = service_dir(service, roots)
     if folder is None or not command or "/" in command or command.startswith((".", "_")):
         return None
     command_file = folder / f"{command}.yaml"
-    if not command_file.is_file():
+    if not _is_file(command_file):
         return None
-    return Command(load_compiled(folder / SERVICE_FILE, command_file))
+    return Command(load_compiled(folder / SERVICE_FILE, command_file, cache_dir=cache_dir))
 
 
-def load_compiled(service_file: Path, command_file: Path) -> dict:
-    """The compiled form of a command, going through the cache."""
-    return _cached(
-        command_file,
-        (service_file, command_file),
-        lambda: compile_command(read_yaml(service_file), read_yaml(command_file), command_file),
-    )
+def load_compiled(service_file: Path, command_file: Path, *, cache_dir: Path | None = None) -> dict:
+    """The compiled form of a command: checked and compiled, or from the cache."""
+    folder = cache.private_folder(cache_dir, "specs")
+    if folder is None:
+        service = read_yaml(service_file)
+        command = read_yaml(command_file)
+        return _check_and_compile(service, command, service_file, command_file)
+    service_bytes = _read_bytes(service_file)
+    command_bytes = _read_bytes(command_file)
+    key = cache.content_key(COMPILER_VERSION, service_bytes, command_bytes)
+    slot = cache.slot_name(command_file.stem, os.path.abspath(command_file))
+    compiled = cache.read_entry(folder, slot, key)
+    if isinstance(compiled, dict) and compiled.get("format") == FORMAT_VERSION:
+        return compiled
+    service = parse_yaml(service_bytes, service_file)
+    command = parse_yaml(command_bytes, command_file)
+    compiled = _check_and_compile(service, command, service_file, command_file)
+    cache.write_entry(folder, slot, key, compiled)
+    return compiled
 
 
-def load_service_doc(service: str, roots: list[Path] | None = None) -> dict | None:
+def _check_and_compile(service: dict, command: dict, service_file: Path, command_file: Path):
+    from cli_core.spec.check import check_command
+
+    problems = _checked_service(service, service_file)
+    problems += check_command(command, command_file, service)
+    _raise_errors(problems, (service_file, command_file))
+    try:
+        return compile_command(service, command, command_file)
+    except RecursionError:
+        raise SpecError(
+            [Problem("shape references nest too deeply to compile", file=str(command_file))]
+        ) from None
+
+
+_SERVICE_CHECKS: dict[int, tuple[dict, list]] = {}
+
+
+def _checked_service(service: dict, service_file: Path) -> list[Problem]:
+    """``check_service``, once per parsed service file in this process (many commands share it)."""
+    from cli_core.spec.check import check_service
+
+    known = _SERVICE_CHECKS.get(id(service))
+    if known is not None and known[0] is service:
+        return list(known[1])
+    problems = check_service(service, service_file)
+    if len(_SERVICE_CHECKS) >= 8:
+        _SERVICE_CHECKS.clear()
+    _SERVICE_CHECKS[id(service)] = (service, problems)  # holding it keeps its id unique
+    return list(problems)
+
+
+def _raise_errors(problems: list[Problem], files: tuple[Path, ...]) -> None:
+    """A SpecError with every error (placed at line and column), if there is one."""
+    errors = [p for p in problems if p.severity == "error"]
+    if not errors:
+        return
+    from cli_core.spec.check import locate
+
+    placed = []
+    for file in files:
+        mine = [p for p in errors if p.file == str(file)]
+        if mine:
+            try:
+                text = _read_bytes(Path(file)).decode("utf-8")
+            except (SpecError, UnicodeDecodeError):
+                placed += mine
+                continue
+            placed += locate(mine, text)
+    placed += [p for p in errors if p.file not in {str(f) for f in files}]
+    raise SpecError(placed)
+
+
+def load_service_doc(
+    service: str, roots: list[Path] | None = None, *, cache_dir: Path | None = None
+) -> dict | None:
     """The service file's top-level data (metadata, documentation) for the service help page."""
     folder = service_dir(service, roots)
     if folder is None:
         return None
     service_file = folder / SERVICE_FILE
+    commands = list_commands(folder)
+    service_bytes = _read_bytes(service_file)
+    # The listing changes when a command file is added, removed or edited (it may be marked
+    # deprecated): each one counts by its identity, size and times (reading hundreds of files
+    # on every service help would cost more than the page); the service file by its bytes.
+    files = [_file_identity(folder / f"{c}.yaml") for c in commands]
+    key = cache.content_key(COMPILER_VERSION, service_bytes, *commands, *files)
+    cache_folder = cache.private_folder(cache_dir, "specs")
+    slot = cache.slot_name("_service", os.path.abspath(folder))
+    info = cache.read_entry(cache_folder, slot, key)
+    if isinstance(info, dict) and info.get("service") == service:
+        return info
+    data = parse_yaml(service_bytes, service_file)
+    _raise_errors(_checked_service(data, service_file), (service_file,))
+    info = {
+        "service": service,
+        "metadata": data.get("metadata", {}),
+        "documentation": data.get("documentation", ""),
+        "commands": commands,
+        "deprecated_commands": [
+            c for c in commands if _marked_deprecated(_read_bytes(folder / f"{c}.yaml"))
+        ],
+        "folder": str(folder),
+    }
+    cache.write_entry(cache_folder, slot, key, info)
+    return info
 
-    def build() -> dict:
-        data = read_yaml(service_file)
-        commands = list_commands(folder)
-        return {
-            "service": service,
-            "metadata": data.get("metadata", {}),
-            "documentation": data.get("documentation", ""),
-            "commands": commands,
-            "deprecated_commands": [
-                c for c in commands if _marked_deprecated(folder / f"{c}.yaml")
-            ],
-            "folder": str(folder),
-        }
 
-    # The folder's own mtime changes when a command file is added or removed.
-    return _cached(service_file, (service_file, folder), build)
+def _file_identity(path: Path) -> str:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return "missing"
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
-def _marked_deprecated(command_file: Path) -> bool:
+def _marked_deprecated(text: bytes) -> bool:
     """A top-level ``deprecated: true`` line, found without parsing the whole file."""
-    with open(command_file, encoding="utf-8") as fh:
-        return any(line.rstrip() == "deprecated: true" for line in fh)
+    return any(line.rstrip() == b"deprecated: true" for line in text.splitlines())
 
 
 # -- reading -----------------------------------------------------------------------------------
 
 
+def _read_bytes(path: Path) -> bytes:
+    """A spec file's bytes (at most ``MAX_SPEC_BYTES``); a SpecError naming it otherwise."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError([Problem(f"cannot read spec: {exc.strerror}", file=str(path))]) from None
+    except ValueError:
+        raise SpecError([Problem("not a valid file name", file=str(path))]) from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(
+            [Problem(f"larger than {MAX_SPEC_BYTES // 2**20} MiB: not read", file=str(path))]
+        )
+    return data
+
+
 def read_yaml(path: Path) -> dict:
     """Parse one spec file (safe loader; the C loader where available)."""
+    return parse_yaml(_read_bytes(path), path)
+
+
+def parse_yaml(data: bytes, path: Path) -> dict:
+    """A spec file's mapping from its bytes: UTF-8, YAML, a mapping — or a SpecError saying
+    which of these it is not, with the line and column where known."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    file = str(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read spec: {exc.strerror}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SpecError(
+            [Problem(f"not UTF-8 (byte 0x{data[exc.start]:02x})", file=file, line=line,
+                     column=column)]
+        ) from None  # fmt: skip
+    try:
+        parsed = yaml.load(text, Loader=_spec_loader())  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(str(exc.problem or exc.context or "").split())
+        context = " ".join(str(exc.context or "").split())
+        if context and context != what:
+            what = f"{what} ({context})"
+        problem = Problem(f"not valid YAML: {what}", file=file)
+        if mark is not None:
+            problem = problem.at(mark.line + 1, mark.column + 1)
+        raise SpecError([problem]) from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise SpecError(f"{path}: a spec file must be a mapping")
-    return data
+        message = " ".join(str(exc).split())
+        raise SpecError([Problem(f"not valid YAML: {message}", file=file)]) from None
+    except RecursionError:
+        raise SpecError([Problem("not valid YAML: nested too deeply", file=file)]) from None
+    except (ValueError, OverflowError):  # e.g. a number of more digits than Python converts
+        raise SpecError([Problem("not valid YAML: a value too large to read", file=file)]) from None
+    if not isinstance(parsed, dict):
+        raise SpecError([Problem("a spec file must be a mapping", file=file)])
+    return parsed
+
+
+_LOADER = None
+
+
+def _spec_loader():
+    """PyYAML's safe loader (the C one where available) that refuses a key given twice."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class SpecLoader(base):  # type: ignore[misc, valid-type]
+            def construct_mapping(self, node, deep=False):
+                seen = set()
+                for key_node, _ in node.value:
+                    key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                    if key is not None and key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"the key '{key}' is given twice", key_node.start_mark
+                        )
+                    seen.add(key)
+                return super().construct_mapping(node, deep=deep)
+
+        _LOADER = SpecLoader
+    return _LOADER
 
 
 # -- compiling ---------------------------------------------------------------------------------
@@ -162,8 +357,9 @@ def compile_command(service: dict, command: dict, command_file: Path | str = "<s
 
     Only shapes reachable from the operation's input, output and errors are kept. Inline shapes
     (a member written with ``type:`` instead of ``shape:``) are given the name
-    ``<Parent>.<Member>``. A reference to a shape that does not exist is a SpecError naming the
-    file and key.
+    ``<Parent>.<Member>``. The files are expected to have passed ``cli_core.spec.check`` (the
+    loader checks before it compiles); what cannot be compiled anyway is a SpecError naming the
+    file and key, never a crash.
     """
     where = str(command_file)
     shared = service.get("shapes") or {}
@@ -266,56 +462,28 @@ def compile_command(service: dict, command: dict, command_file: Path | str = "<s
 # -- cache -------------------------------------------------------------------------------------
 
 
-def cache_root(environ: os._Environ | dict | None = None) -> Path | None:
-    """Where compiled specs are kept; ``CLISHAPE_CACHE_DIR=''`` turns the cache off."""
-    environ = os.environ if environ is None else environ
+def cache_root(environ=None) -> Path | None:
+    """Where derived files are kept, from ``environ``: ``CLISHAPE_CACHE_DIR`` (empty turns the
+    cache off), else ``$XDG_CACHE_HOME/clishape``, else ``~/.cache/clishape`` (the home folder
+    from ``HOME``). Without an environment there is no cache."""
+    if environ is None:
+        return None
     if "CLISHAPE_CACHE_DIR" in environ:
         value = environ["CLISHAPE_CACHE_DIR"]
         return Path(value) if value else None
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = environ.get("HOME") or _home_from_passwd()
+        if not home:
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "clishape"
 
 
-def _cached(name_from: Path, sources: tuple, build) -> dict:
-    """``build()``, or its cached result while every source keeps its size and mtime."""
-    key = _cache_key(*sources)
-    cache_file = _cache_file(name_from)
-    if cache_file is not None:
-        try:
-            with open(cache_file, encoding="utf-8") as fh:
-                cached = json.load(fh)
-            if cached.get("key") == key:
-                return cached["spec"]
-        except (OSError, ValueError):
-            pass
-    value = build()
-    if cache_file is not None:
-        _write_cache(cache_file, {"key": key, "spec": value})
-    return value
-
-
-def _cache_key(*files: Path) -> list:
-    key: list = [COMPILER_VERSION]
-    for path in files:
-        st = os.stat(path)
-        key.append([st.st_size, st.st_mtime_ns])
-    return key
-
-
-def _cache_file(command_file: Path) -> Path | None:
-    root = cache_root()
-    if root is None:
-        return None
-    digest = format(zlib.crc32(os.path.abspath(command_file).encode()), "08x")
-    return root / "specs" / f"{command_file.stem}-{digest}.json"
-
-
-def _write_cache(cache_file: Path, payload: dict) -> None:
+def _home_from_passwd() -> str | None:
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, separators=(",", ":"))
-        os.replace(tmp, cache_file)
-    except OSError:
-        pass  # a read-only home only costs speed
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError, OSError):
+        return None

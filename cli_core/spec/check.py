@@ -1,0 +1,433 @@
+"""Stage 1 — spec: the one checker of the spec format, used when a spec is compiled and by lint.
+
+``check_service`` and ``check_command`` take a parsed file and return every ``Problem`` in it:
+keys and value kinds against the tables of ``cli_core.spec.format``, shape references that lead
+nowhere, ``required`` names that are not members, the file and folder names, and command-line
+options a spec would shadow (a member whose option is a global or pagination option, two members
+with one option, counting aliases and the ``--no-x`` form of booleans). Problems carry the file
+and key path; ``locate`` adds line and column from the YAML text. Nothing here follows shape
+references, so recursive shapes cost nothing, and the walk is linear in the file's size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+from cli_core import options
+from cli_core.errors import Problem
+from cli_core.shapes.naming import cli_name
+from cli_core.spec import format as fmt
+
+SERVICE_FILE = "_service.yaml"
+MAX_DEPTH = 64  # inline shapes nested deeper than this are refused (and cannot recurse forever)
+
+_NAME = re.compile(fmt.NAME_PATTERN)
+
+
+def key_path(parts) -> str:
+    """``shapes.Job.members.Id``, ``errors[0]``: the spelling problems use for a place."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+        self._inline_seen: set[int] = set()
+
+    def add(self, path: tuple, message: str) -> None:
+        self.problems.append(Problem(message, key_path(path), file=self.file, path=path))
+
+    # -- keys and value kinds --------------------------------------------------------------
+
+    def mapping(self, path: tuple, data, table: dict, required=(), *, open_: bool = False):
+        """Check a mapping's keys against ``table`` (``open_``: other keys pass unchecked)."""
+        if not isinstance(data, dict):
+            self.add(path, f"expected a mapping, got {_kind_of(data)}")
+            return
+        for key, value in data.items():
+            if not isinstance(key, str):
+                self.add((*path, key), f"a key must be a string, got {_kind_of(key)}")
+            elif key in table:
+                self.value((*path, key), value, table[key])
+            elif not open_:
+                self.add((*path, key), _unknown(key, table))
+        for key in required:
+            if key not in data:
+                self.add(path, f"'{key}' is a required key")
+
+    def value(self, path: tuple, value, kind) -> None:
+        if isinstance(kind, tuple):
+            form = kind[0]
+            if form == "enum":
+                if value not in kind[1]:
+                    self.add(path, _not_one_of(value, kind[1]))
+            elif form == "const":
+                if value != kind[1] or isinstance(value, bool):
+                    self.add(path, f"must be {kind[1]!r}")
+            elif form == "object":
+                self.mapping(path, value, kind[1], kind[2])
+            elif form == "open":  # known keys checked, others passed through
+                self.mapping(path, value, kind[1], kind[2], open_=True)
+            return
+        if kind in ("members", "member", "shapes", "shape_or_inline"):
+            getattr(self, kind)(path, value)
+            return
+        expected = _SCALAR_KINDS.get(kind)
+        if expected is not None:
+            if not expected[1](value):
+                self.add(path, f"expected {expected[0]}, got {_kind_of(value)}")
+            return
+        if kind in ("strings", "names", "tokens"):
+            if kind == "tokens" and isinstance(value, str):
+                return
+            if not isinstance(value, list):
+                self.add(path, f"expected a list of strings, got {_kind_of(value)}")
+                return
+            each = "name" if kind == "names" else "str"
+            for i, item in enumerate(value):
+                self.value((*path, i), item, each)
+            return
+        raise AssertionError(f"unknown kind {kind!r}")  # pragma: no cover - a bug in format.py
+
+    # -- the shape model -------------------------------------------------------------------
+
+    def named(self, path: tuple, value, what: str, visit) -> None:
+        """A mapping of names to shapes or members: ``visit(path, item)`` for each."""
+        if not isinstance(value, dict):
+            self.add(path, f"expected a mapping of {what} names to {what}s, got {_kind_of(value)}")
+            return
+        for name, item in value.items():
+            if isinstance(name, str):
+                visit((*path, name), item)
+            else:
+                self.add((*path, name), f"a {what} name must be a string, got {_kind_of(name)}")
+
+    def shapes(self, path: tuple, value) -> None:
+        self.named(path, value, "shape", lambda where, shape: self.shape(where, shape, 0))
+
+    def shape(self, path: tuple, data, depth: int, member_keys: dict | None = None) -> None:
+        if not isinstance(data, dict):
+            self.add(path, f"expected a shape (a mapping with 'type'), got {_kind_of(data)}")
+            return
+        kind = data.get("type")
+        if kind not in fmt.KEYS_BY_TYPE:
+            if "type" not in data:
+                self.add(path, "'type' is a required key")
+            else:
+                self.add((*path, "type"), _not_one_of(kind, fmt.SHAPE_TYPES))
+            return
+        allowed = set(fmt.KEYS_BY_TYPE[kind])
+        table = fmt.SHAPE_KEYS
+        if member_keys is not None:  # an inline member: also the reference's keys
+            allowed |= set(member_keys) - {"shape"}
+            table = {**fmt.MEMBER_KEYS, **fmt.SHAPE_KEYS}
+        for key, value in data.items():
+            where = (*path, key)
+            if not isinstance(key, str):
+                self.add(where, f"a key must be a string, got {_kind_of(key)}")
+            elif key not in allowed:
+                if key in table:
+                    self.add(where, f"unknown key '{key}' for a {kind} shape")
+                else:
+                    self.add(where, _unknown(key, allowed))
+            elif key in ("member", "key", "value"):
+                self.member(where, value, depth + 1)
+            elif key == "members":
+                self.members(where, value, depth + 1)
+            else:
+                self.value(where, value, table[key])
+        for key in fmt.REQUIRED_BY_TYPE.get(kind, ()):
+            if key not in data:
+                self.add(path, f"'{key}' is a required key")
+        members = data.get("members")
+        required = data.get("required")
+        if isinstance(members, dict) and isinstance(required, list):
+            for i, name in enumerate(required):
+                if isinstance(name, str) and name not in members:
+                    self.add((*path, "required", i), f"'{name}' is not a member")
+
+    def members(self, path: tuple, value, depth: int = 0) -> None:
+        self.named(path, value, "member", lambda where, member: self.member(where, member, depth))
+
+    def member(self, path: tuple, value, depth: int = 0) -> None:
+        if isinstance(value, str):
+            return
+        if not isinstance(value, dict):
+            self.add(path, f"expected a shape name or a mapping, got {_kind_of(value)}")
+            return
+        if "shape" in value:
+            self.mapping(path, value, fmt.MEMBER_KEYS)
+            return
+        if "type" not in value:
+            self.add(path, "a member needs 'shape' (a shape name) or 'type' (an inline shape)")
+            return
+        if depth > MAX_DEPTH:
+            self.add(path, f"inline shapes nested more than {MAX_DEPTH} deep")
+            return
+        if id(value) in self._inline_seen:
+            self.add(path, "the same inline shape appears twice (a YAML alias): name it")
+            return
+        self._inline_seen.add(id(value))
+        self.shape(path, value, depth, member_keys=fmt.MEMBER_KEYS)
+
+    def shape_or_inline(self, path: tuple, value) -> None:
+        if isinstance(value, str):
+            return
+        if isinstance(value, dict) and value.get("type", "structure") != "structure":
+            self.add((*path, "type"), "an inline input or output must be a structure")
+            return
+        self.shape(path, value, 0)
+
+
+def _finite_number(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else value.bit_length() <= 64
+
+
+_SCALAR_KINDS = {
+    "str": ("a string", lambda v: isinstance(v, str)),
+    "bool": ("true or false", lambda v: isinstance(v, bool)),
+    "int": ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "number": ("a number", _finite_number),
+    "mapping": ("a mapping", lambda v: isinstance(v, dict)),
+    "name": (
+        "a name of lower-case letters, digits and dashes",
+        lambda v: isinstance(v, str) and _NAME.match(v) is not None,
+    ),
+}
+
+
+def _kind_of(value) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "an integer of more than 64 bits"
+    return {
+        bool: "true/false", int: "an integer", float: "a number", str: "a string",
+        list: "a list", dict: "a mapping",
+    }.get(type(value), type(value).__name__)  # fmt: skip
+
+
+def _not_one_of(value, choices) -> str:
+    import difflib
+
+    text = f"{value!r} is not one of: {', '.join(map(str, choices))}"
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, [str(c) for c in choices], n=1)
+        if close:
+            text += f" (did you mean {close[0]}?)"
+    return text
+
+
+def _unknown(key: str, allowed) -> str:
+    import difflib
+
+    text = f"unknown key '{key}'"
+    close = difflib.get_close_matches(key, [k for k in allowed if isinstance(k, str)], n=1)
+    if not close:
+        lowered = {k.lower(): k for k in allowed if isinstance(k, str)}
+        close = [lowered[key.lower()]] if key.lower() in lowered else []
+    return text + (f" (did you mean {close[0]}?)" if close else "")
+
+
+# -- the checks of a whole file -------------------------------------------------------------
+
+
+def check_service(data: dict, path: Path | str) -> list[Problem]:
+    """Every problem of a parsed ``_service.yaml``."""
+    path = Path(path)
+    checker = _file_checker(data, path, fmt.SERVICE_KEYS, fmt.SERVICE_REQUIRED)
+    if not isinstance(data, dict):
+        return checker.problems
+    service = data.get("service")
+    if isinstance(service, str) and path.name == SERVICE_FILE and service != path.parent.name:
+        checker.add(("service",), f"'{service}' is not the folder name '{path.parent.name}'")
+    shared = _shapes(data)
+    _check_refs(checker, shared, shared.__contains__, " (not a shared shape)")
+    return checker.problems
+
+
+def check_command(data: dict, path: Path | str, service: dict | None) -> list[Problem]:
+    """Every problem of a parsed command file, read beside its service's ``_service.yaml``."""
+    path = Path(path)
+    checker = _file_checker(data, path, fmt.COMMAND_KEYS, fmt.COMMAND_REQUIRED)
+    if not isinstance(data, dict):
+        return checker.problems
+    command = data.get("command")
+    if isinstance(command, str) and path.suffix == ".yaml" and command != path.stem:
+        checker.add(("command",), f"'{command}' is not the file name '{path.stem}'")
+    local = _shapes(data)
+    shared = _shapes(service if isinstance(service, dict) else {})
+
+    def known(name) -> bool:
+        return name in local or name in shared
+
+    _check_refs(checker, local, known)
+    for part in ("input", "output"):
+        ref = data.get(part)
+        if isinstance(ref, str) and not known(ref):
+            checker.add((part,), f"unknown shape '{ref}'")
+        elif isinstance(ref, dict):
+            for where, name in _refs(ref, (part,)):
+                if not known(name):
+                    checker.add(where, f"unknown shape '{name}'")
+    errors = data.get("errors")
+    for i, name in enumerate(errors if isinstance(errors, list) else ()):
+        if isinstance(name, str) and not known(name):
+            checker.add(("errors", i), f"unknown shape '{name}'")
+    _check_options(checker, data, local, shared)
+    return checker.problems
+
+
+def _file_checker(data, path: Path, keys: dict, required: tuple) -> _Checker:
+    checker = _Checker(str(path))
+    checker.mapping((), data, keys, required)
+    return checker
+
+
+def _check_refs(checker: _Checker, shapes: dict, known, note: str = "") -> None:
+    """Every shape reference inside ``shapes`` must be ``known``."""
+    for name, shape in shapes.items():
+        for where, ref in _refs(shape, ("shapes", name)):
+            if not known(ref):
+                checker.add(where, f"unknown shape '{ref}'{note}")
+
+
+def _shapes(data: dict) -> dict:
+    shapes = data.get("shapes")
+    return shapes if isinstance(shapes, dict) else {}
+
+
+def _refs(shape, path: tuple, depth: int = 0):
+    """(key path, shape name) of every reference in one shape, inline members included."""
+    if not isinstance(shape, dict) or depth > MAX_DEPTH:
+        return
+    parts = []
+    members = shape.get("members")
+    if isinstance(members, dict):
+        parts += [((*path, "members", m), ref) for m, ref in members.items()]
+    parts += [((*path, p), shape[p]) for p in ("member", "key", "value") if p in shape]
+    for where, ref in parts:
+        if isinstance(ref, str):
+            yield where, ref
+        elif isinstance(ref, dict) and "shape" in ref:
+            if isinstance(ref["shape"], str):
+                yield (*where, "shape"), ref["shape"]
+        elif isinstance(ref, dict):
+            yield from _refs(ref, where, depth + 1)
+
+
+def _check_options(checker: _Checker, data: dict, local: dict, shared: dict) -> None:
+    """No member's option may shadow a global or pagination option, or another member's."""
+    ref = data.get("input")
+    if isinstance(ref, str):
+        shape = local.get(ref, shared.get(ref))
+        where = ("shapes", ref) if ref in local else (f"{SERVICE_FILE}:shapes", ref)
+    else:
+        shape, where = ref, ("input",)
+    if not isinstance(shape, dict) or not isinstance(shape.get("members"), dict):
+        return
+    reserved = set(options.RESERVED_OPTION_NAMES)
+    if "pagination" in data:
+        reserved.update(options.PAGINATION_OPTIONS)
+    seen: dict[str, str] = {}
+    for member, member_ref in shape["members"].items():
+        if not isinstance(member, str):
+            continue
+        for option in _member_options(member, member_ref, local, shared):
+            place = (*where, "members", member)
+            if option in reserved:
+                kind = "pagination" if option in options.PAGINATION_OPTIONS else "global"
+                checker.add(
+                    place,
+                    f"option {option} collides with the {kind} option {option}; "
+                    "give the member a cli_name",
+                )
+            elif option in seen and seen[option] != member:
+                checker.add(
+                    place,
+                    f"option {option} is also an option of member '{seen[option]}'; "
+                    "give one of them a cli_name",
+                )
+            else:
+                seen[option] = member
+
+
+def _member_options(member: str, ref, local: dict, shared: dict) -> list[str]:
+    """The options one top-level member takes: its name, aliases and their ``--no-`` forms."""
+    if isinstance(ref, str):
+        ref = {"shape": ref}
+    if not isinstance(ref, dict):
+        ref = {}
+    given = ref.get("cli_name")
+    names = ["--" + (given if isinstance(given, str) and given else cli_name(member))]
+    aliases = ref.get("cli_aliases")
+    if isinstance(aliases, list):
+        names += ["--" + a for a in aliases if isinstance(a, str) and a]
+    target = ref
+    if isinstance(ref.get("shape"), str):
+        target = local.get(ref["shape"], shared.get(ref["shape"]))
+    if isinstance(target, dict) and target.get("type") == "boolean":
+        names += ["--no-" + n[2:] for n in names]
+    return list(dict.fromkeys(names))
+
+
+# -- where in the file --------------------------------------------------------------------------
+
+
+def locate(problems: list[Problem], text: str) -> list[Problem]:
+    """The problems with line and column (1-based) looked up in the file's YAML text, in the
+    order of the file."""
+    if not any(p.path is not None for p in problems):
+        return problems
+    try:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        root = yaml.compose(text, Loader=loader)  # noqa: S506 - a safe loader
+    except Exception:  # noqa: BLE001 - positions are a nicety; the problems stand without them
+        return problems
+    out = []
+    for problem in problems:
+        mark = _mark(root, problem.path) if problem.path is not None else None
+        if mark is None:
+            out.append(problem)
+        else:
+            out.append(problem.at(mark.line + 1, mark.column + 1))
+    return sorted(out, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _mark(node, path: tuple):
+    import yaml
+
+    mark = node.start_mark if not path and node is not None else None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and (
+                    key.value == part or key.value == str(part)
+                ):
+                    mark, node = key.start_mark, value
+                    break
+            else:
+                return mark
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return mark
+            node = node.value[part]
+            mark = node.start_mark
+        else:
+            return mark
+    return mark

@@ -1,0 +1,181 @@
+"""Stage 1 — spec: the spec format (version 1) written down once, as tables the checker reads.
+
+Each table maps a key to the kind of value it takes. Kinds are strings (``str``, ``bool``,
+``int``, ``number``, ``mapping``, ``strings``, ``tokens`` — a string or a list of strings,
+``name`` — a lower-case command-line name) or tuples (``("enum", choices)``, ``("const", v)``,
+``("object", table, required keys)``); ``member``, ``members``, ``shapes`` and ``shape_or_inline``
+are the parts of the shape model the checker walks itself. docs/spec-format.md explains them.
+"""
+
+from __future__ import annotations
+
+FORMAT_VERSION = 1
+
+SHAPE_TYPES = (
+    "structure", "list", "map", "string", "integer", "long", "float", "double", "boolean",
+    "timestamp", "blob", "document",
+)  # fmt: skip
+
+NAME_PATTERN = r"^[a-z0-9][a-zA-Z0-9_.-]*$"
+
+# Every key a shape may carry, and its kind.
+SHAPE_KEYS = {
+    "type": ("enum", SHAPE_TYPES),
+    "documentation": "str",
+    "sensitive": "bool",
+    "deprecated": "bool",
+    "deprecatedMessage": "str",
+    "deprecatedSince": "str",
+    "box": "bool",
+    "locationName": "str",
+    "xmlNamespace": "mapping",
+    # structure
+    "members": "members",
+    "required": "strings",
+    "union": "bool",
+    "exception": "bool",
+    "error": "mapping",
+    "fault": "bool",
+    "payload": "str",
+    "retryable": "mapping",
+    "wrapper": "bool",
+    "event": "bool",
+    "eventstream": "bool",
+    "synthetic": "bool",
+    "xmlOrder": "strings",
+    "document": "bool",
+    # list, map
+    "member": "member",
+    "key": "member",
+    "value": "member",
+    "flattened": "bool",
+    "sparse": "bool",
+    # scalars
+    "min": "number",
+    "max": "number",
+    "enum": "strings",
+    "pattern": "str",
+    "timestampFormat": ("enum", ("iso8601", "rfc822", "unixTimestamp")),
+    "streaming": "bool",
+    "requiresLength": "bool",
+}
+
+_COMMON = (
+    "type", "documentation", "sensitive", "deprecated", "deprecatedMessage", "deprecatedSince",
+    "box", "locationName", "xmlNamespace",
+)  # fmt: skip
+_NUMBER = (*_COMMON, "min", "max")
+
+# Which keys each shape type allows.
+KEYS_BY_TYPE = {
+    "structure": (
+        *_COMMON, "members", "required", "union", "exception", "error", "fault", "payload",
+        "retryable", "wrapper", "event", "eventstream", "synthetic", "xmlOrder", "document",
+    ),
+    "list": (*_NUMBER, "member", "flattened", "sparse"),
+    "map": (*_NUMBER, "key", "value", "flattened", "sparse"),
+    "string": (*_NUMBER, "enum", "pattern"),
+    "integer": _NUMBER,
+    "long": _NUMBER,
+    "float": _NUMBER,
+    "double": _NUMBER,
+    "boolean": _COMMON,
+    "timestamp": (*_COMMON, "timestampFormat"),
+    "blob": (*_NUMBER, "requiresLength", "streaming"),
+    "document": _COMMON,
+}  # fmt: skip
+REQUIRED_BY_TYPE = {"structure": ("members",), "list": ("member",), "map": ("key", "value")}
+
+# The keys of a member reference (``{shape: Name, ...}``); an inline member (``{type: ...}``)
+# takes these (but ``shape``) and the keys of its type.
+MEMBER_KEYS = {
+    "shape": "str",
+    "documentation": "str",
+    "location": ("enum", ("header", "headers", "querystring", "uri", "statusCode")),
+    "locationName": "str",
+    "idempotencyToken": "bool",
+    "jsonvalue": "bool",
+    "hostLabel": "bool",
+    "deprecated": "bool",
+    "deprecatedMessage": "str",
+    "deprecatedSince": "str",
+    "xmlNamespace": "mapping",
+    "xmlAttribute": "bool",
+    "queryName": "str",
+    "flattened": "bool",
+    "box": "bool",
+    "contextParam": "mapping",
+    "eventpayload": "bool",
+    "eventheader": "bool",
+    "streaming": "bool",
+    "sensitive": "bool",
+    "requiresLength": "bool",
+    "enum": "strings",
+    "cli_name": "name",
+    "cli_aliases": "names",
+}
+
+_SERVICE_WIRE = {"clientContextParams": "mapping"}
+_METADATA = {"protocol": "str", "apiVersion": "str", "endpointPrefix": "str"}
+
+SERVICE_KEYS = {
+    "clishape": ("const", FORMAT_VERSION),
+    "service": "name",
+    "metadata": ("open", _METADATA, ("protocol",)),
+    "documentation": "str",
+    "deprecated": "bool",
+    "deprecatedMessage": "str",
+    "wire": ("object", _SERVICE_WIRE, ()),
+    "shapes": "shapes",
+}
+SERVICE_REQUIRED = ("clishape", "service", "metadata")
+
+_HTTP = {"method": "str", "requestUri": "str", "responseCode": "int"}
+_PAGINATION = {
+    "input_token": "tokens",
+    "output_token": "tokens",
+    "limit_key": "str",
+    "result_key": "tokens",
+    "more_results": "str",
+    "non_aggregate_keys": "strings",
+}
+_WIRE = {
+    "input": (
+        "object", {"locationName": "str", "xmlNamespace": "mapping", "documentation": "str"}, ()
+    ),
+    "output": (
+        "object", {"resultWrapper": "str", "documentation": "str", "locationName": "str"}, ()
+    ),
+    "idempotent": "bool",
+    "readonly": "bool",
+    "endpoint": "mapping",
+    "staticContextParams": "mapping",
+    "operationContextParams": "mapping",
+    "endpointdiscovery": "mapping",
+    "endpointoperation": "bool",
+    "authtype": "str",
+    "auth": "strings",
+    "httpChecksumRequired": "bool",
+    "httpChecksum": "mapping",
+    "unsignedPayload": "bool",
+    "requestcompression": "mapping",
+}  # fmt: skip
+
+COMMAND_KEYS = {
+    "clishape": ("const", FORMAT_VERSION),
+    "command": "name",
+    "operation": "str",
+    "http": ("object", _HTTP, ()),
+    "documentation": "str",
+    "deprecated": "bool",
+    "deprecatedMessage": "str",
+    "deprecatedSince": "str",
+    "input": "shape_or_inline",
+    "output": "shape_or_inline",
+    "errors": "strings",
+    "pagination": ("object", _PAGINATION, ("input_token", "output_token")),
+    "hook": "name",
+    "wire": ("object", _WIRE, ()),
+    "shapes": "shapes",
+}
+COMMAND_REQUIRED = ("clishape", "command", "operation")
