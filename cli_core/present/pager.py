@@ -1,4 +1,5 @@
-"""The output pager: long output (results, help pages) shown through ``less`` on a terminal.
+"""Stage 5 — present: the output pager; long output (results, help pages) shown through
+``less`` on a terminal.
 
 Which pager: ``--no-cli-pager`` (none) > ``AWS_PAGER`` > config ``cli_pager`` > ``PAGER`` >
 ``less``. The first one set wins, even when it is an empty string, which turns paging off. The
@@ -23,8 +24,12 @@ DEFAULT_PAGER = "less"
 DEFAULT_LESS = "FRX"
 
 
-def pager_command(*, no_pager: bool, environ: Mapping[str, str], config: dict) -> list[str] | None:
-    """The pager command as an argv list, or None when there is no pager."""
+def pager_command(*, no_pager: bool, environ: Mapping[str, str], config) -> list[str] | None:
+    """The pager command as an argv list, or None when there is no pager.
+
+    Called by ``cli_core.settings`` (``Settings.pager``); ``config`` is anything with ``get``
+    (the profile's settings), consulted only when ``AWS_PAGER`` is not set.
+    """
     if no_pager:
         return None
     if "AWS_PAGER" in environ:
@@ -121,22 +126,21 @@ class PagerStream:
 
 
 @contextmanager
-def output_stream(stdout, *, no_pager: bool, environ: Mapping[str, str], config: dict):
+def output_stream(stdout, *, pager: list[str] | None, environ: Mapping[str, str]):
     """Yield the stream to print to: ``stdout``, or a pager's input when stdout is a terminal.
 
-    ``environ`` is the environment (``os.environ``); the pager runs with it (plus ``LESS``).
-    ``config`` is the profile's settings (``cli_pager``). A pager that cannot start is a
+    ``pager`` is the pager command (``Settings.pager``; None: no pager). ``environ`` is the
+    run's environment; the pager runs with it (plus ``LESS``). A pager that cannot start is a
     ConfigError (253), raised at the first write.
     """
-    argv = pager_command(no_pager=no_pager, environ=environ, config=config)
-    if argv is None or not _is_terminal(stdout):
+    if pager is None or not _is_terminal(stdout):
         yield stdout
         return
     try:
         stdout.flush()
     except (AttributeError, ValueError, OSError):
         pass
-    stream = PagerStream(argv, stdout, environ)
+    stream = PagerStream(pager, stdout, environ)
     try:
         yield stream
     finally:

@@ -15,9 +15,9 @@ import binascii
 import re
 
 from cli_core.errors import ConfigError, ParamError
+from cli_core.options import BINARY_FORMATS
 from cli_core.request.validate import key_path, member_table
 
-MODES = ("base64", "raw-in-base64-out")
 CONFIG_KEY = "cli_binary_format"
 
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
@@ -30,18 +30,20 @@ def binary_format_from_config(config: dict, config_path: str) -> str | None:
     if value is None:
         return None
     value = str(value).strip()
-    if value not in MODES:
+    if value not in BINARY_FORMATS:
+        from cli_core.settings import shown
+
         raise ConfigError(
-            f"{config_path}: {CONFIG_KEY} = {value!r} is not valid; "
-            f"expected one of: {', '.join(MODES)}"
+            f"{config_path}: {CONFIG_KEY} = '{shown(value)}' is not valid; "
+            f"expected one of: {', '.join(BINARY_FORMATS)}"
         )
     return value
 
 
 def apply_binary_format(shape, params, mode, *, options=None) -> dict:
     """A copy of ``params`` with every blob given as text turned into bytes by ``mode``."""
-    if mode not in MODES:
-        raise ParamError(f"Invalid binary format {mode!r}; expected one of: {', '.join(MODES)}")
+    if mode not in BINARY_FORMATS:
+        raise ParamError(f"Invalid binary format {mode!r}; expected one of: {', '.join(BINARY_FORMATS)}")
     if shape is None or not isinstance(params, dict) or not shape.contains("blob"):
         return params
     options = options or {}
