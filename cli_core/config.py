@@ -32,9 +32,7 @@ def config_path(environ: Mapping[str, str]) -> str:
 
 
 def credentials_path(environ: Mapping[str, str]) -> str:
-    return expand_user(
-        environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials", environ
-    )
+    return expand_user(environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials", environ)
 
 
 class ProfileConfig:

@@ -162,18 +162,22 @@ def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
     args = rest[2:]
     if settings.auto_prompt:
         args = _prompt_missing(command, args, io)
-    parsed = parse_command(command, args, files=_files(settings, args))
+    files = _files(settings, args)
+    parsed = parse_command(command, args, files=files)
     if parsed.help:
         return _page(io, settings, lambda h: h.command_help(command, io.width))
-    return _execute(parsed, settings, io, local_endpoint)
+    return _execute(parsed, settings, io, files, local_endpoint)
 
 
 def _files(settings, args: list[str]):
-    """How files are read; the limit comes from the config file only when a file is named."""
+    """How files are read: checked (limit and encoding) only when the line names a file or an
+    input document, so other runs never consult the config file for it."""
+    from cli_core.options import CLI_INPUT_OPTIONS
     from cli_core.shapes.codecs import FILE_PREFIXES, FileReading
 
-    if any(prefix in token for token in args for prefix in FILE_PREFIXES):
-        return settings.files
+    for token in args:
+        if token.startswith(CLI_INPUT_OPTIONS) or any(p in token for p in FILE_PREFIXES):
+            return settings.files
     return FileReading(encoding=settings.file_encoding)
 
 
@@ -196,7 +200,7 @@ def _prompt_missing(command, args: list[str], io: IO) -> list[str]:
     return args
 
 
-def _execute(parsed: ParsedCommand, settings, io: IO, local_endpoint=None) -> int:
+def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint=None) -> int:
     from cli_core.options import INPUT_SKELETON_MODES
 
     command = parsed.command
@@ -217,7 +221,7 @@ def _execute(parsed: ParsedCommand, settings, io: IO, local_endpoint=None) -> in
     from cli_core.request.build import build_request, dry_run_text
 
     request = build_request(
-        parsed, binary_format=settings.binary_format, stdin=io.stdin, files=settings.files
+        parsed, binary_format=settings.binary_format, stdin=io.stdin, files=files
     )
     for warning in request.warnings:
         io.stderr.write(f"clishape: warning: {warning}\n")

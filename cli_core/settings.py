@@ -50,6 +50,7 @@ MAX_INPUT_ENV = "CLISHAPE_MAX_INPUT_BYTES"
 MAX_INPUT_KEY = "cli_max_input_bytes"
 MAX_TIMEOUT = 2_147_483  # seconds (about 24 days): what every socket layer below can wait
 MAX_SHOWN = 80  # characters of a bad value shown in a message
+MAX_PATH = 4096  # characters: longer is no path on any system we run on
 # Environment variables whose values are secrets: never printed, redacted in --debug.
 SECRET_ENV = (
     "AWS_SECRET_ACCESS_KEY",
@@ -157,8 +158,17 @@ class Settings:
     @cached_property
     def files(self):
         """How parameter files and input documents are read (``codecs.FileReading``)."""
+        import codecs
+
         from cli_core.shapes.codecs import FileReading
 
+        try:
+            codecs.lookup(self.file_encoding)
+        except LookupError:
+            raise ConfigError(
+                f"Unknown encoding '{shown(self.file_encoding)}' from the environment variable "
+                "AWS_CLI_FILE_ENCODING"
+            ) from None
         return FileReading(encoding=self.file_encoding, max_bytes=self.max_input_bytes)
 
     # -- sending ---------------------------------------------------------------------------
@@ -233,8 +243,7 @@ class Settings:
             return None
         if value.strip() not in RETRY_MODES:
             raise ConfigError(
-                f"Bad value '{shown(value)}' for {where}: expected one of "
-                f"{', '.join(RETRY_MODES)}"
+                f"Bad value '{shown(value)}' for {where}: expected one of {', '.join(RETRY_MODES)}"
             )
         return value.strip()
 
@@ -333,6 +342,12 @@ def resolve_settings(args, environ: Mapping[str, str]) -> Settings:
     from cli_core.spec import cache_root, spec_roots
 
     env = MappingProxyType(dict(environ))
+    roots = tuple(spec_roots(env))
+    for root in roots:
+        if len(str(root)) > MAX_PATH:
+            raise ConfigError(
+                f"An entry of CLISHAPE_SPEC_PATH is too long to be a folder: {shown(root)}"
+            )
     if args.cli_auto_prompt or args.no_cli_auto_prompt:
         auto_prompt = bool(args.cli_auto_prompt)
     else:
@@ -348,7 +363,7 @@ def resolve_settings(args, environ: Mapping[str, str]) -> Settings:
         no_pager=bool(args.no_cli_pager),
         local=env.get(LOCAL_ENV, "").lower() in _TRUE,
         local_home=env.get(LOCAL_HOME_ENV) or None,
-        spec_roots=tuple(spec_roots(env)),
+        spec_roots=roots,
         cache_dir=cache_root(env),
         file_encoding=env.get("AWS_CLI_FILE_ENCODING") or "utf-8",
         args=args,
@@ -435,8 +450,11 @@ def check_endpoint_url(url: str, where: str = "--endpoint-url", error=ParamError
     )
 
 
+MIN_REDACTED = 6  # shorter secrets are not searched for inside text (``y`` in ``Type``)
+
+
 def redact_text(text: str, secrets) -> str:
-    """``text`` with every secret value in it replaced by ``***``."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+    """``text`` with every secret value (of ``MIN_REDACTED`` characters or more) as ``***``."""
+    for secret in sorted((s for s in secrets if len(s) >= MIN_REDACTED), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text

@@ -749,3 +749,63 @@ def test_redaction_of_other_authorization_schemes_and_presigned_urls():
     assert redact_url(url, {"s3cr3t"}) == (
         "https://h/a/***/b?X-Amz-Signature=***&X-Amz-Security-Token=***&x=1&y=***"
     )
+
+
+# -- values a request header cannot carry --------------------------------------------------
+
+
+def test_region_with_a_line_break_is_one_line_without_headers(describe):
+    with pytest.raises(ConfigError) as info:
+        send(
+            describe,
+            {"DomainId": DOMAIN, "JobId": JOB},
+            settings(endpoint_url=f"http://127.0.0.1:{closed_port()}", region="us-east-1\nx"),
+            stderr=io.StringIO(),
+        )
+    assert "\n" not in str(info.value) and "Authorization" not in str(info.value)
+
+
+def test_session_token_with_a_carriage_return_is_refused_unseen(describe):
+    ENV["AWS_SESSION_TOKEN"] = SESSION_TOKEN + "\r"
+    with pytest.raises(ConfigError) as info:
+        send(
+            describe,
+            {"DomainId": DOMAIN, "JobId": JOB},
+            settings(endpoint_url=f"http://127.0.0.1:{closed_port()}"),
+            stderr=io.StringIO(),
+        )
+    assert "session token" in str(info.value) and SESSION_TOKEN not in str(info.value)
+
+
+def test_http_layer_header_errors_never_quote_the_header():
+    from cli_core.send.transport import HEADER_PROBLEM, translated_errors
+
+    with pytest.raises(EndpointError) as info:
+        with translated_errors({SESSION_TOKEN}):
+            raise ValueError(f"Invalid header value b'{SESSION_TOKEN}\\r'")
+    assert str(info.value) == HEADER_PROBLEM
+
+
+def test_unexpected_errors_below_never_carry_a_secret():
+    from cli_core.send.transport import translated_errors
+
+    with pytest.raises(RuntimeError) as info:
+        with translated_errors({SECRET_KEY}):
+            raise RuntimeError(f"failed with key {SECRET_KEY}")
+    assert SECRET_KEY not in str(info.value)
+
+
+def test_process_environment_is_not_read(server, describe):
+    """The process holds other keys, a bad AWS_MAX_ATTEMPTS and a missing config file (see
+    the aws_env fixture); the call uses only the environment it is given."""
+    server.answer(200, {"Job": {"JobId": JOB}})
+    send(describe, {"DomainId": DOMAIN, "JobId": JOB}, settings(server), stderr=io.StringIO())
+    assert "Credential=AKIDTESTKEY/" in server.requests[0]["headers"]["Authorization"]
+
+
+def test_proxies_come_from_the_given_environment():
+    from cli_core.send.transport import _bypasses_proxy, _proxies
+
+    env = {"HTTPS_PROXY": "http://proxy:3128", "http_proxy": "http://lower:1", "NO_PROXY": "h"}
+    assert _proxies(env) == {"https": "http://proxy:3128", "http": "http://lower:1"}
+    assert _bypasses_proxy("https://h:443/", env) and not _bypasses_proxy("https://x/", env)

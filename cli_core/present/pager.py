@@ -35,7 +35,7 @@ def pager_command(*, no_pager: bool, environ: Mapping[str, str], config) -> list
     if "AWS_PAGER" in environ:
         text, source = environ["AWS_PAGER"], "AWS_PAGER"
     elif config.get("cli_pager") is not None:
-        text, source = str(config["cli_pager"]), "cli_pager"
+        text, source = str(config.get("cli_pager")), "cli_pager"
     elif "PAGER" in environ:
         text, source = environ["PAGER"], "PAGER"
     else:

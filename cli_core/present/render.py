@@ -242,9 +242,7 @@ def _render_off(data, view: View) -> str:
 
 
 def _render_one_page(data, view: View) -> str:
-    return "".join(
-        render_stream([data], query=view.query, timestamp_format=view.timestamp_format)
-    )
+    return "".join(render_stream([data], query=view.query, timestamp_format=view.timestamp_format))
 
 
 # output format -> renderer(data, view) -> the text to print. Every format of

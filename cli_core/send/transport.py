@@ -208,6 +208,8 @@ def credential_secrets(session, settings: SendSettings) -> set[str]:
             "session token": frozen.token,
         }
     for label, value in parts.items():
+        if label == "secret access key":
+            continue  # only signs, never sent: any text will do (and fail to sign, if wrong)
         if value and not (value.isascii() and value.isprintable() and " " not in value):
             raise ConfigError(
                 f"The AWS {label} in use contains a space, a line break or another character "
@@ -547,10 +549,11 @@ def translated_errors(secrets=()):
     """
     from botocore import exceptions as bx
 
-    def clean(text) -> str:
+    def clean(text) -> str:  # one line, no secret
         from cli_core.settings import redact_text
 
-        return redact_text(str(text), secrets)
+        text = redact_text(str(text), secrets)
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
     try:
         yield
