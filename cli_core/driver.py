@@ -92,7 +92,9 @@ def _color_from_argv(argv: list[str]) -> str:
             value = argv[i + 1]
         elif token.startswith("--color="):
             value = token.split("=", 1)[1]
-    return value if value in ("on", "off", "auto") else "auto"
+    from cli_core.options import COLOR_MODES
+
+    return value if value in COLOR_MODES else "auto"
 
 
 def _real_io() -> IO:

@@ -59,6 +59,14 @@ SECRET_ENV = (
     "CLISHAPE_LOCAL_SECRET_KEY",
 )
 _TRUE = ("1", "true", "yes", "on")
+# Environment variables that name a file or folder (CLISHAPE_SPEC_PATH is checked by entry).
+PATH_ENV = (
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CA_BUNDLE",
+    "CLISHAPE_CACHE_DIR",
+    "CLISHAPE_LOCAL_HOME",
+)
 
 
 @dataclass(frozen=True)
@@ -215,10 +223,12 @@ class Settings:
             (self.config.get("ca_bundle"), self._config_where("ca_bundle"), ConfigError),
         ):  # fmt: skip
             if value:
+                import os
+
                 from cli_core.config import expand_user
 
-                path = expand_user(value, self.environ)
-                if not Path(path).exists():
+                path = expand_user(check_path(value, where, error), self.environ)
+                if not os.path.exists(path):
                     raise error(f"The CA bundle '{shown(value)}' from {where} does not exist")
                 return path
         return True
@@ -342,12 +352,12 @@ def resolve_settings(args, environ: Mapping[str, str]) -> Settings:
     from cli_core.spec import cache_root, spec_roots
 
     env = MappingProxyType(dict(environ))
+    for name in PATH_ENV:
+        if env.get(name):
+            check_path(env[name], f"the environment variable {name}")
     roots = tuple(spec_roots(env))
     for root in roots:
-        if len(str(root)) > MAX_PATH:
-            raise ConfigError(
-                f"An entry of CLISHAPE_SPEC_PATH is too long to be a folder: {shown(root)}"
-            )
+        check_path(str(root), "an entry of CLISHAPE_SPEC_PATH")
     if args.cli_auto_prompt or args.no_cli_auto_prompt:
         auto_prompt = bool(args.cli_auto_prompt)
     else:
@@ -379,6 +389,17 @@ def shown(text, limit: int = MAX_SHOWN) -> str:
     if not text.isprintable():
         text = text.encode("unicode_escape").decode("ascii")
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
+def check_path(value: str, where: str, error=ConfigError) -> str:
+    """``value`` if it can name a file or folder: no NUL character, at most ``MAX_PATH`` long."""
+    if "\x00" in value:
+        raise error(f"Bad path from {where}: it contains a NUL character")
+    if len(value) > MAX_PATH:
+        raise error(
+            f"Bad path from {where}: it is too long to name a file or folder: {shown(value)}"
+        )
+    return value
 
 
 def check_text(value: str, where: str) -> str:

@@ -45,21 +45,22 @@ class Result:
 _SESSION_CACHE: list[str] = []
 
 
-def session_cache_dir() -> str:
-    """A private spec cache folder for this test session (made on first use, mode 0700)."""
+def _session_cache() -> str:
+    """A private cache folder for this test session (this process), removed at exit."""
     if not _SESSION_CACHE:
         import atexit
         import shutil
 
-        _SESSION_CACHE.append(tempfile.mkdtemp(prefix="clishape-test-cache-"))
-        atexit.register(shutil.rmtree, _SESSION_CACHE[0], True)
+        folder = tempfile.mkdtemp(prefix="clishape-test-cache-")
+        atexit.register(shutil.rmtree, folder, True)
+        _SESSION_CACHE.append(folder)
     return _SESSION_CACHE[0]
 
 
 def isolated_environ(extra: dict | None = None) -> dict:
     """A minimal environment: no AWS settings from the machine leak into a test."""
     env = {k: os.environ[k] for k in _DEFAULT_ENV_KEYS if k in os.environ}
-    env["CLISHAPE_CACHE_DIR"] = session_cache_dir()
+    env.setdefault("CLISHAPE_CACHE_DIR", _session_cache())
     env["AWS_CONFIG_FILE"] = os.devnull
     env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     env.update(extra or {})

@@ -340,3 +340,22 @@ def test_every_output_format_has_a_renderer():
 def test_shown_values_are_one_short_line():
     assert shown("a\nb") == "a\\nb"
     assert shown("x" * 1000).endswith("… (1000 characters)")
+
+
+@pytest.mark.parametrize(
+    "name", ["AWS_CONFIG_FILE", "AWS_CA_BUNDLE", "CLISHAPE_CACHE_DIR", "CLISHAPE_LOCAL_HOME"]
+)
+@pytest.mark.parametrize("value", ["a\x00b", "x" * 5000])
+def test_path_variables_that_cannot_name_a_file_are_253(name, value, env):
+    result = run(["voice-id", "help"], env={**env, name: value})
+    assert_clean(result, 253, name)
+
+
+def test_ca_bundle_option_with_a_nul_is_252(env):
+    result = run(["--ca-bundle", "a\x00", "--endpoint-url", "https://127.0.0.1:9", *SEED], env=env)
+    assert_clean(result, 252, "--ca-bundle", "NUL")
+
+
+def test_pager_command_with_a_nul_is_253(env):
+    result = run([*SEED, "help"], env={**env, "AWS_PAGER": "le\x00ss"}, isatty=True)
+    assert_clean(result, 253, "pager", "NUL")

@@ -84,6 +84,10 @@ class PagerStream:
                 encoding=self.encoding,
                 errors="replace",
             )
+        except ValueError:  # a NUL character in the command
+            raise ConfigError(
+                "Unable to start the output pager: its command contains a NUL character"
+            ) from None
         except OSError as error:
             raise ConfigError(
                 f"Unable to start the output pager {shlex.join(self._argv)!r}: "

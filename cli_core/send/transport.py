@@ -441,7 +441,7 @@ def _shipped_ruleset_path(base_paths: list[str], names: list[str], api_version: 
     return None
 
 
-def _spec_loader(session, command, cache_dir: Path | None = None):
+def _spec_loader(session, command, cache_dir=None):
     """A botocore data loader that serves the spec's model under the service's name."""
     from botocore.exceptions import DataNotFoundError, UnknownServiceError
     from botocore.loaders import Loader
@@ -485,15 +485,14 @@ def _spec_loader(session, command, cache_dir: Path | None = None):
                 return data
 
             prefix = model["metadata"].get("endpointPrefix", name)
-            endpoints = _endpoints_for(prefix, load_all, cache_dir)
-            return endpoints, (found[0] if found else "endpoints")
+            return _endpoints_for(prefix, load_all, cache_dir), (found[0] if found else "endpoints")
 
     data_path = session.get_config_variable("data_path") or ""
     extra = [os.path.expanduser(p) for p in data_path.split(os.pathsep) if p]
     return SpecLoader(extra_search_paths=extra)
 
 
-def _endpoints_for(prefix: str, load_all, root: Path | None = None) -> dict:
+def _endpoints_for(prefix: str, load_all, cache_dir=None) -> dict:
     """botocore's endpoints.json cut down to one service, cached beside the compiled specs.
 
     botocore parses the whole file (about 1 MB) for every client; the partitions' own data is
@@ -504,8 +503,8 @@ def _endpoints_for(prefix: str, load_all, root: Path | None = None) -> dict:
     import botocore
 
     cache_file = (
-        os.path.join(str(root), "botocore", f"endpoints-{botocore.__version__}-{prefix}.json")
-        if root is not None
+        os.path.join(str(cache_dir), "botocore", f"endpoints-{botocore.__version__}-{prefix}.json")
+        if cache_dir is not None
         else None
     )
     if cache_file is not None:
