@@ -300,19 +300,19 @@ class Settings:
     # -- checks ----------------------------------------------------------------------------
 
     def check_request(self) -> None:
-        """Resolve what building and printing a request needs (before any file is read)."""
+        """Check the settings a request uses, and the global values given, before files are read."""
         self.output  # noqa: B018 - resolving raises on a bad value
         self.binary_format  # noqa: B018
         self.timestamp_format  # noqa: B018
         self.endpoint_url  # noqa: B018
+        self.timeout("cli_read_timeout")
+        self.timeout("cli_connect_timeout")
         if self.query is not None:
             check_text(self.query, "--query")
 
     def check_send(self) -> None:
         """Resolve what a call needs (before anything is sent)."""
         self.check_request()
-        self.timeout("cli_read_timeout")
-        self.timeout("cli_connect_timeout")
         self.region  # noqa: B018
         self.endpoint_url  # noqa: B018
         self.verify  # noqa: B018

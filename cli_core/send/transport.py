@@ -196,7 +196,8 @@ def credential_secrets(session, settings: SendSettings) -> set[str]:
     if not settings.sign:
         return set()
     if settings.credentials is not None:
-        parts = {"access key id": settings.credentials[0], "secret access key": settings.credentials[1]}
+        access_key, secret_key = settings.credentials
+        parts = {"access key id": access_key, "secret access key": secret_key}
     else:
         creds = session.get_credentials()
         frozen = creds.get_frozen_credentials() if creds is not None else None
@@ -252,7 +253,8 @@ def build_client(command, settings: SendSettings):
             "aws_secret_access_key": settings.credentials[1],
         }
     verify = None if settings.verify is True else settings.verify
-    region = settings.region or settings.environ.get("AWS_REGION") or None  # botocore: no AWS_REGION
+    # botocore itself reads AWS_DEFAULT_REGION and the config file, not AWS_REGION
+    region = settings.region or settings.environ.get("AWS_REGION") or None
     client = session.create_client(
         command.service,
         region_name=region,
