@@ -359,3 +359,36 @@ def test_ca_bundle_option_with_a_nul_is_252(env):
 def test_pager_command_with_a_nul_is_253(env):
     result = run([*SEED, "help"], env={**env, "AWS_PAGER": "le\x00ss"}, isatty=True)
     assert_clean(result, 253, "pager", "NUL")
+
+
+# -- the local-service hook ------------------------------------------------------------------
+
+
+def test_local_mode_goes_through_the_one_hook(env, tmp_path):
+    from contextlib import contextmanager
+
+    calls = []
+    url = closed_port_url()
+
+    @contextmanager
+    def hook(home, environ):
+        calls.append((home, environ.get("CLISHAPE_LOCAL_SECRET_KEY")))
+        yield (url, "AKIDLOCAL", "local-secret", "eu-west-1")
+
+    local = {**env, "CLISHAPE_LOCAL": "1", "CLISHAPE_LOCAL_HOME": str(tmp_path),
+             "CLISHAPE_LOCAL_SECRET_KEY": "k"}  # fmt: skip
+    result = run(SEED, env=local, local_endpoint=hook)
+    assert calls == [(str(tmp_path), "k")]
+    assert result.exit_code == 255 and f'"{url}/"' in result.stderr  # sent to the hook's URL
+    given = run(["--endpoint-url", url, *SEED], env=local, local_endpoint=hook)
+    assert given.exit_code == 255 and len(calls) == 1  # --endpoint-url wins over local mode
+
+
+def test_clishape_local_hook_takes_its_keys_from_the_given_environment(tmp_path):
+    from clishape_local.embedded import local_endpoint
+
+    environ = {"CLISHAPE_LOCAL_ACCESS_KEY": "AKIDMINE", "CLISHAPE_LOCAL_SECRET_KEY": "mine"}
+    with local_endpoint(str(tmp_path / "state"), environ) as (url, access, secret, region):
+        assert url.startswith("http://127.0.0.1:")
+        assert (access, secret, region) == ("AKIDMINE", "mine", "us-east-1")
+    assert (tmp_path / "state").is_dir()
