@@ -59,6 +59,8 @@ SECRET_ENV = (
     "CLISHAPE_LOCAL_SECRET_KEY",
 )
 _TRUE = ("1", "true", "yes", "on")
+# Environment variables holding a URL besides AWS_ENDPOINT_URL* (botocore fails on bad ones).
+URL_ENV = ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
 # Environment variables that name a file or folder (CLISHAPE_SPEC_PATH is checked by entry).
 PATH_ENV = (
     "AWS_CONFIG_FILE",
@@ -199,18 +201,20 @@ class Settings:
 
     @cached_property
     def endpoint_url(self) -> str | None:
+        """``--endpoint-url``, checked; the URLs botocore reads itself are checked too."""
         given = self._arg("endpoint_url")
         if given is not None:
-            return check_endpoint_url(given)
+            check_endpoint_url(given)
         for name in sorted(self.environ):
-            if name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_"):
+            if name.startswith("AWS_ENDPOINT_URL") or name in URL_ENV:
                 value = self.environ[name]
                 if value:
                     check_endpoint_url(value, f"the environment variable {name}", ConfigError)
-        value = self.config.get("endpoint_url")
-        if value:
-            check_endpoint_url(value, self._config_where("endpoint_url"), ConfigError)
-        return None  # botocore reads these itself; checked above so they cannot crash it
+        for key in ("endpoint_url", "ec2_metadata_service_endpoint"):
+            value = self.config.get(key)
+            if value:
+                check_endpoint_url(value, self._config_where(key), ConfigError)
+        return given
 
     @cached_property
     def verify(self) -> bool | str:
@@ -464,7 +468,7 @@ def check_endpoint_url(url: str, where: str = "--endpoint-url", error=ParamError
                 problem = "its port is not a number from 1 to 65535"
     if problem is None:
         return url
-    subject = "--endpoint-url" if where == "--endpoint-url" else f"the endpoint URL from {where}"
+    subject = "--endpoint-url" if where == "--endpoint-url" else f"the URL from {where}"
     raise error(
         f'Bad value for {subject} "{shown(url)}": {problem}. '
         "Must be of the form http://<hostname>/ or https://<hostname>/"

@@ -392,3 +392,19 @@ def test_clishape_local_hook_takes_its_keys_from_the_given_environment(tmp_path)
         assert url.startswith("http://127.0.0.1:")
         assert (access, secret, region) == ("AKIDMINE", "mine", "us-east-1")
     assert (tmp_path / "state").is_dir()
+
+
+# -- settings botocore reads itself ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("AWS_DEFAULTS_MODE", "bogus"),
+        ("AWS_STS_REGIONAL_ENDPOINTS", "bogus"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://[::1"),
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:99999"),
+    ],
+)
+def test_bad_settings_botocore_reads_are_253(name, value, env):
+    assert_clean(call(env={**env, name: value}), 253)

@@ -152,7 +152,13 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
         stderr.write(NO_VERIFY_WARNING + "\n")
     secrets = env_secrets(settings.environ)
     with translated_errors(secrets):
-        session, client = build_client(command, settings)
+        try:
+            session, client = build_client(command, settings)
+        except ValueError as exc:  # only settings go in: one botocore refused without a class
+            from cli_core.settings import redact_text, shown
+
+            problem = shown(redact_text(str(exc), secrets), 200)
+            raise ConfigError(f"A setting was refused while preparing the request: {problem}") from None
         secrets |= credential_secrets(session, settings)
         if settings.debug:
             from cli_core.send.debuglog import DebugLog
@@ -536,6 +542,24 @@ def _endpoints_for(prefix: str, load_all, cache_dir=None) -> dict:
 # -- errors ------------------------------------------------------------------------------------
 
 
+# botocore's errors about a setting (the environment or the config file): exit 253. Looked up
+# by name, so a botocore without one of them still works.
+_CONFIG_ERRORS = (
+    "ProfileNotFound", "PartialCredentialsError", "InvalidConfigError", "ConfigParseError",
+    "ConfigNotFound", "InvalidRegionError", "CredentialRetrievalError", "UnknownCredentialError",
+    "InfiniteLoopConfigError", "InvalidChecksumConfigError", "InvalidDefaultsMode",
+    "InvalidEndpointConfigurationError", "InvalidEndpointDiscoveryConfigurationError",
+    "InvalidIMDSEndpointError", "InvalidIMDSEndpointModeError", "InvalidMaxRetryAttemptsError",
+    "InvalidProxiesConfigError", "InvalidRetryConfigurationError", "InvalidRetryModeError",
+    "InvalidS3AddressingStyleError", "InvalidS3UsEast1RegionalEndpointConfigError",
+    "InvalidSTSRegionalEndpointsConfigError", "UnsupportedSignatureVersionError",
+)  # fmt: skip
+
+
+def _config_errors(bx) -> tuple:
+    return tuple(getattr(bx, name) for name in _CONFIG_ERRORS if hasattr(bx, name))
+
+
 HEADER_PROBLEM = (
     "A request header could not be sent: one of its values holds a line break or another "
     "character HTTP does not allow (check --region, the credentials and the AWS_* variables)"
@@ -564,16 +588,7 @@ def translated_errors(secrets=()):
         raise ConfigError(NO_CREDENTIALS) from None
     except bx.NoRegionError:
         raise ConfigError(NO_REGION) from None
-    except (
-        bx.ProfileNotFound,
-        bx.PartialCredentialsError,
-        bx.InvalidConfigError,
-        bx.ConfigParseError,
-        bx.ConfigNotFound,
-        bx.InvalidRegionError,
-        bx.CredentialRetrievalError,
-        bx.UnknownCredentialError,
-    ) as exc:
+    except _config_errors(bx) as exc:
         raise ConfigError(clean(exc)) from None
     except (bx.HTTPClientError, bx.ConnectionError) as exc:
         raise EndpointError(clean(exc)) from None
