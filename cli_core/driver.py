@@ -81,7 +81,9 @@ def _redacted(text: str, io: IO) -> str:
 
 
 def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", " ")
+    from cli_core.settings import one_line
+
+    return one_line(text)
 
 
 def _color_from_argv(argv: list[str]) -> str:

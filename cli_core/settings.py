@@ -395,6 +395,15 @@ def shown(text, limit: int = MAX_SHOWN) -> str:
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters written as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+
+
 def check_path(value: str, where: str, error=ConfigError) -> str:
     """``value`` if it can name a file or folder: no NUL character, at most ``MAX_PATH`` long."""
     if "\x00" in value:

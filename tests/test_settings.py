@@ -408,3 +408,67 @@ def test_clishape_local_hook_takes_its_keys_from_the_given_environment(tmp_path)
 )
 def test_bad_settings_botocore_reads_are_253(name, value, env):
     assert_clean(call(env={**env, name: value}), 253)
+
+
+# -- any value of any setting ------------------------------------------------------------------
+
+_SETTING_NAMES = [
+    "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_REGION", "AWS_DEFAULT_REGION",
+    "AWS_DEFAULT_OUTPUT", "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", "AWS_PROFILE",
+    "AWS_SESSION_TOKEN", "AWS_CLI_FILE_ENCODING", "CLISHAPE_MAX_INPUT_BYTES", "AWS_PAGER",
+    "AWS_DEFAULTS_MODE", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+]  # fmt: skip
+_CONFIG_KEYS = ["output", "region", "max_attempts", "retry_mode", "cli_binary_format",
+                "cli_timestamp_format", "ca_bundle", "endpoint_url", "cli_max_input_bytes"]  # fmt: skip
+
+
+def _values():
+    from hypothesis import strategies as st
+
+    tricky = st.sampled_from(
+        ["", "-1", "0", "1e999", "9" * 30, "http://[::1", "http://h:99999", "a\nb", "a\rb",
+         "a\x00b", "é", " ", "x" * 5000, "us-east-1", "standard", "json", "wire"]
+    )  # fmt: skip
+    return st.one_of(tricky, st.text(max_size=30))
+
+
+def test_no_setting_value_crashes_a_run(tmp_path_factory):
+    """Any value of the settings this run reads, from the environment or the config file, ends
+    in exit 0, 252, 253 or 255 (the closed port) with one clean line, and shows no secret."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    folder = tmp_path_factory.mktemp("config")
+    url = closed_port_url()
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        env_values=st.dictionaries(st.sampled_from(_SETTING_NAMES), _values(), max_size=3),
+        config_values=st.dictionaries(st.sampled_from(_CONFIG_KEYS), _values(), max_size=2),
+        dry_run=st.booleans(),
+    )
+    def check(env_values, config_values, dry_run):
+        config = folder / "config"
+        lines = ["[default]"]
+        for key, value in config_values.items():
+            value = value.replace("\r", "").replace("\n", "\n  ").replace("\x00", "")
+            lines.append(f"{key} = {value}")
+        config.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
+        environ = {
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": SECRET,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": str(config),
+            "AWS_MAX_ATTEMPTS": "1",
+            **{k: v.replace("\x00", "") for k, v in env_values.items()},
+        }
+        argv = ["--endpoint-url", url, *SEED, *(["--cli-dry-run"] if dry_run else [])]
+        result = run(argv, env=environ)
+        assert result.exit_code in (0, 252, 253, 255), result
+        if result.exit_code:
+            assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+            assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert SECRET not in result.stderr + result.stdout
+
+    check()

@@ -575,10 +575,9 @@ def translated_errors(secrets=()):
     from botocore import exceptions as bx
 
     def clean(text) -> str:  # one line, no secret
-        from cli_core.settings import redact_text
+        from cli_core.settings import one_line, redact_text
 
-        text = redact_text(str(text), secrets)
-        return text.replace("\r", "\\r").replace("\n", "\\n")
+        return one_line(redact_text(str(text), secrets))
 
     try:
         yield
