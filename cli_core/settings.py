@@ -122,8 +122,6 @@ class Settings:
         given = self._arg("cli_binary_format")
         if given:
             return given
-        from cli_core.request.binary import binary_format_from_config
-
         return binary_format_from_config(self.config.values, self.config.path) or BINARY_FORMATS[0]
 
     @cached_property
@@ -393,6 +391,20 @@ def shown(text, limit: int = MAX_SHOWN) -> str:
     if not text.isprintable():
         text = text.encode("unicode_escape").decode("ascii")
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
+def binary_format_from_config(config, config_path: str) -> str | None:
+    """The profile's ``cli_binary_format``, or None; an invalid value is a ConfigError."""
+    value = config.get("cli_binary_format")
+    if value is None:
+        return None
+    value = str(value).strip()
+    if value not in BINARY_FORMATS:
+        raise ConfigError(
+            f"{config_path}: cli_binary_format = '{shown(value)}' is not valid; "
+            f"expected one of: {', '.join(BINARY_FORMATS)}"
+        )
+    return value
 
 
 def one_line(text: str) -> str:
