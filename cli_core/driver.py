@@ -3,7 +3,10 @@
     argv ─► spec ─► argv ─► request ─► send ─► present ─► exit code
 
 Each stage is a module taking plain data from the one before; only this module knows them all.
-Heavy stages (request validation, botocore, JMESPath, YAML) are imported where they are used, so
+Right after the global options are split off, the run's settings are resolved once
+(``cli_core.settings``) from them, the environment handed over in ``IO`` and the config file;
+the stages get the settings (or their part of them). A local service, when the app has one, is
+reached through the one ``local_endpoint`` hook of :func:`main`. Heavy stages (request validation, botocore, JMESPath, YAML) are imported where they are used, so
 ``help``, usage errors and skeletons stay fast.
 """
 
@@ -14,7 +17,7 @@ import os
 import sys
 
 from cli_core import __version__
-from cli_core.argv.parser import GlobalArgs, ParsedCommand, parse_command, split_globals
+from cli_core.argv.parser import ParsedCommand, parse_command, split_globals
 from cli_core.errors import INTERRUPT_EXIT, CLIError, UsageError
 
 
@@ -36,15 +39,21 @@ def version_string() -> str:
     )
 
 
-def main(argv: list[str] | None = None, io: IO | None = None) -> int:
-    """Run one command line; return its exit code. Never raises (except SystemExit from hooks)."""
+def main(argv: list[str] | None = None, io: IO | None = None, *, local_endpoint=None) -> int:
+    """Run one command line; return its exit code. Never raises (except SystemExit from hooks).
+
+    ``local_endpoint`` is the one hook for a local service (``CLISHAPE_LOCAL=1``): a callable
+    ``local_endpoint(home, environ)`` returning a context manager that yields ``(url,
+    access_key, secret_key, region)`` (``cli_core.settings.LocalEndpoint``) while the service
+    runs. An app without one refuses ``CLISHAPE_LOCAL=1`` with a configuration error.
+    """
     if argv is None:
         argv = sys.argv[1:]
     if io is None:
         io = _real_io()
     debug = "--debug" in argv
     try:
-        return _run(list(argv), io)
+        return _run(list(argv), io, local_endpoint)
     except CLIError as error:
         _report(error, io, debug, _color_from_argv(argv))
         return error.exit_code
@@ -61,10 +70,23 @@ def main(argv: list[str] | None = None, io: IO | None = None) -> int:
             import traceback
 
             traceback.print_exc(file=io.stderr)
-        io.stderr.write(f"clishape: error: internal error: {type(error).__name__}: {error}\n")
+        text = _one_line(_redacted(f"{type(error).__name__}: {error}", io))
+        io.stderr.write(f"clishape: error: internal error: {text}\n")
         if not debug:
             io.stderr.write("Run again with --debug to see the traceback.\n")
         return 255
+
+
+def _redacted(text: str, io: IO) -> str:
+    from cli_core.settings import SECRET_ENV, redact_text
+
+    return redact_text(text, {io.environ[n] for n in SECRET_ENV if io.environ.get(n)})
+
+
+def _one_line(text: str) -> str:
+    from cli_core.settings import one_line
+
+    return one_line(text)
 
 
 def _color_from_argv(argv: list[str]) -> str:
@@ -75,7 +97,9 @@ def _color_from_argv(argv: list[str]) -> str:
             value = argv[i + 1]
         elif token.startswith("--color="):
             value = token.split("=", 1)[1]
-    return value if value in ("on", "off", "auto") else "auto"
+    from cli_core.options import COLOR_MODES
+
+    return value if value in COLOR_MODES else "auto"
 
 
 def _real_io() -> IO:
@@ -101,7 +125,8 @@ def _report(error: CLIError, io: IO, debug: bool, color: str = "auto") -> None:
     from cli_core.present.render import style_error
 
     isatty = getattr(io.stderr, "isatty", lambda: False)()
-    io.stderr.write(style_error(f"clishape: error: {error}", color=color, isatty=isatty) + "\n")
+    text = _redacted(f"clishape: error: {error}", io)
+    io.stderr.write(style_error(text, color=color, isatty=isatty) + "\n")
     if isinstance(error, UsageError) and error.usage:
         io.stderr.write(error.usage + "\n")
 
@@ -109,21 +134,23 @@ def _report(error: CLIError, io: IO, debug: bool, color: str = "auto") -> None:
 # -- the trip ----------------------------------------------------------------------------------
 
 
-def _run(argv: list[str], io: IO) -> int:
+def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
     from cli_core import spec
+    from cli_core.settings import resolve_settings
 
     gargs, rest = split_globals(argv)
     if gargs.version:
         io.stdout.write(version_string() + "\n")
         return 0
-    roots = spec.spec_roots(io.environ)
+    settings = resolve_settings(gargs, io.environ)
+    roots = list(settings.spec_roots)
     if not rest or rest[0] in ("help", "-h", "--help"):
         if not rest:
             raise UsageError(
                 "the following arguments are required: <service> <command>",
                 usage=_usage_hint(),
             )
-        return _page(io, gargs, lambda h: h.top_help(spec.list_services(roots), io.width))
+        return _page(io, settings, lambda h: h.top_help(spec.list_services(roots), io.width))
     service = rest[0]
     if spec.service_dir(service, roots) is None:
         raise UsageError(_invalid_choice("service", service, spec.list_services(roots)))
@@ -133,26 +160,32 @@ def _run(argv: list[str], io: IO) -> int:
                 f"the following arguments are required: <command> (after '{service}')",
                 usage=f"To see the commands, run: clishape {service} help",
             )
-        info = spec.load_service_doc(service, roots, cache_dir=spec.cache_root(io.environ))
-        return _page(io, gargs, lambda h: h.service_help(info, io.width))
-    command = spec.load_command(service, rest[1], roots, cache_dir=spec.cache_root(io.environ))
+        info = spec.load_service_doc(service, roots, cache_dir=settings.cache_dir)
+        return _page(io, settings, lambda h: h.service_help(info, io.width))
+    command = spec.load_command(service, rest[1], roots, cache_dir=settings.cache_dir)
     if command is None:
         folder = spec.service_dir(service, roots)
         raise UsageError(_invalid_choice("command", rest[1], spec.list_commands(folder), service))
     args = rest[2:]
-    if _auto_prompt(gargs, io):
+    if settings.auto_prompt:
         args = _prompt_missing(command, args, io)
-    parsed = parse_command(command, args)
+    files = _files(settings, args)
+    parsed = parse_command(command, args, files=files)
     if parsed.help:
-        return _page(io, gargs, lambda h: h.command_help(command, io.width))
-    return _execute(parsed, gargs, io)
+        return _page(io, settings, lambda h: h.command_help(command, io.width))
+    return _execute(parsed, settings, io, files, local_endpoint)
 
 
-def _auto_prompt(gargs: GlobalArgs, io: IO) -> bool:
-    """--cli-auto-prompt > --no-cli-auto-prompt > AWS_CLI_AUTO_PROMPT (``on``) > off."""
-    if gargs.cli_auto_prompt or gargs.no_cli_auto_prompt:
-        return gargs.cli_auto_prompt
-    return io.environ.get("AWS_CLI_AUTO_PROMPT", "").lower() == "on"
+def _files(settings, args: list[str]):
+    """How files are read: checked (limit and encoding) only when the line names a file or an
+    input document, so other runs never consult the config file for it."""
+    from cli_core.options import CLI_INPUT_OPTIONS
+    from cli_core.shapes.codecs import FILE_PREFIXES, FileReading
+
+    for token in args:
+        if token.startswith(CLI_INPUT_OPTIONS) or any(p in token for p in FILE_PREFIXES):
+            return settings.files
+    return FileReading(encoding=settings.file_encoding)
 
 
 def _prompt_missing(command, args: list[str], io: IO) -> list[str]:
@@ -174,23 +207,18 @@ def _prompt_missing(command, args: list[str], io: IO) -> list[str]:
     return args
 
 
-def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
-    from cli_core.config import load_profile_config
+def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint=None) -> int:
+    from cli_core.options import INPUT_SKELETON_MODES
 
     command = parsed.command
-    config = load_profile_config(gargs.profile, io.environ)
-    output = _output_format(gargs, config, io)
+    settings.check_request()
     query = None
-    if gargs.query is not None:
+    if settings.query is not None:
         from cli_core.present.render import compile_query
 
-        query = compile_query(gargs.query)
-    if gargs.endpoint_url is not None:
-        from cli_core.send.transport import check_endpoint_url
+        query = compile_query(settings.query)
 
-        check_endpoint_url(gargs.endpoint_url)
-
-    if parsed.skeleton in ("input", "yaml-input"):
+    if parsed.skeleton in INPUT_SKELETON_MODES:
         from cli_core.request.skeleton import input_skeleton_text
         from cli_core.request.yaml_skeleton import yaml_input_skeleton_text
 
@@ -198,63 +226,59 @@ def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
         io.stdout.write(render(command.input, parsed.params))
         return 0
 
-    from cli_core.request.binary import binary_format_from_config
     from cli_core.request.build import build_request, dry_run_text
 
-    binary_format = gargs.cli_binary_format or (
-        binary_format_from_config(config.values, config.path) or "base64"
+    request = build_request(
+        parsed, binary_format=settings.binary_format, stdin=io.stdin, files=files
     )
-    request = build_request(parsed, binary_format=binary_format, stdin=io.stdin)
     for warning in request.warnings:
         io.stderr.write(f"clishape: warning: {warning}\n")
 
     present_args = {
-        "output": output,
+        "output": settings.output,
         "query": query,
         "title": command.operation,
-        "color": gargs.color or "auto",
+        "color": settings.color,
         "isatty": io.isatty,
         "width": io.width,
-        "timestamp_format": config.get("cli_timestamp_format", "iso8601"),
+        "timestamp_format": settings.timestamp_format,
     }
     if parsed.skeleton == "output":
         from cli_core.request.sample import output_sample
 
         data = output_sample(command.output) if command.output is not None else {}
-        return _print(io, gargs, config, data, present_args)
-    if gargs.cli_dry_run:
+        return _print(io, settings, data, present_args)
+    if settings.dry_run:
         io.stdout.write(dry_run_text(request))
         return 0
-    return _send_and_print(parsed, request, gargs, config, io, present_args)
+    return _send_and_print(parsed, request, settings, io, present_args, local_endpoint)
 
 
-def _send_and_print(parsed, request, gargs, config, io, present_args) -> int:
-    if gargs.endpoint_url is None and _wants_local(io.environ):
-        from clishape_local.embedded import start_embedded
-        from clishape_local.fallback import spec_fallback
+def _send_and_print(parsed, request, settings, io, present_args, local_endpoint) -> int:
+    settings.check_send()
+    if settings.local and settings.endpoint_url is None:
+        if local_endpoint is None:
+            from cli_core.errors import ConfigError
 
-        home = io.environ.get("CLISHAPE_LOCAL_HOME") or None
-        with start_embedded(home, fallback=spec_fallback()) as service:
-            settings = _send_settings(
-                parsed,
-                gargs,
-                endpoint_url=service.url,
-                credentials=(service.access_key, service.secret_key),
-                region=gargs.region or service.region,
+            raise ConfigError(
+                "CLISHAPE_LOCAL is set, but this program has no local service; "
+                "unset it or give --endpoint-url"
             )
-            return _call_and_print(parsed, request, gargs, config, io, present_args, settings)
-    settings = _send_settings(parsed, gargs)
-    return _call_and_print(parsed, request, gargs, config, io, present_args, settings)
+        with local_endpoint(settings.local_home, settings.environ) as endpoint:
+            send_settings = settings.send_settings(parsed.pagination, local=tuple(endpoint))
+            return _call_and_print(parsed, request, settings, io, present_args, send_settings)
+    send_settings = settings.send_settings(parsed.pagination)
+    return _call_and_print(parsed, request, settings, io, present_args, send_settings)
 
 
-def _call_and_print(parsed, request, gargs, config, io, present_args, settings) -> int:
+def _call_and_print(parsed, request, settings, io, present_args, send_settings) -> int:
     from cli_core.send.transport import send
 
-    response = send(parsed.command, request.params, settings, stderr=io.stderr)
+    response = send(parsed.command, request.params, send_settings, stderr=io.stderr)
     if present_args["output"] == "yaml-stream":
         from cli_core.present.render import render_stream
 
-        with _output_stream(io, gargs, config) as out:
+        with _output_stream(io, settings) as out:
             for text in render_stream(
                 response.pages(),
                 query=present_args["query"],
@@ -266,82 +290,30 @@ def _call_and_print(parsed, request, gargs, config, io, present_args, settings) 
         for _ in response.pages():
             pass
         return 0
-    return _print(io, gargs, config, response.result(), present_args)
+    return _print(io, settings, response.result(), present_args)
 
 
-def _send_settings(parsed: ParsedCommand, gargs: GlobalArgs, **overrides):
-    from cli_core.send.transport import SendSettings
-
-    verify: bool | str = True
-    if gargs.no_verify_ssl:
-        verify = False
-    elif gargs.ca_bundle:
-        verify = gargs.ca_bundle
-    settings = dict(
-        endpoint_url=gargs.endpoint_url,
-        region=gargs.region,
-        profile=gargs.profile,
-        sign=not gargs.no_sign_request,
-        verify=verify,
-        read_timeout=gargs.cli_read_timeout,
-        connect_timeout=gargs.cli_connect_timeout,
-        paginate=not gargs.no_paginate,
-        pagination=dict(parsed.pagination),
-        debug=gargs.debug,
-    )
-    settings.update(overrides)
-    return SendSettings(**settings)
-
-
-def _wants_local(environ) -> bool:
-    return environ.get("CLISHAPE_LOCAL", "").lower() in ("1", "true", "yes", "on")
-
-
-def _output_format(gargs: GlobalArgs, config, io: IO) -> str:
-    """--output > AWS_DEFAULT_OUTPUT > config ``output`` > json, checked before anything is sent."""
-    from cli_core.options import OUTPUT_FORMATS
-
-    if gargs.output:
-        return gargs.output
-    for value, where in (
-        (io.environ.get("AWS_DEFAULT_OUTPUT"), "the environment variable AWS_DEFAULT_OUTPUT"),
-        (config.get("output"), f"'output' in profile '{config.profile}' of {config.path}"),
-    ):
-        if value:
-            if value not in OUTPUT_FORMATS:
-                from cli_core.errors import ConfigError
-
-                raise ConfigError(
-                    f"Unknown output type '{value}' from {where}; "
-                    f"valid values are {', '.join(OUTPUT_FORMATS)}"
-                )
-            return value
-    return "json"
-
-
-def _print(io: IO, gargs: GlobalArgs, config, data, present_args) -> int:
+def _print(io: IO, settings, data, present_args) -> int:
     from cli_core.present.render import render
 
     text = render(data, **present_args)
     if text:
-        with _output_stream(io, gargs, config) as out:
+        with _output_stream(io, settings) as out:
             out.write(text)
     return 0
 
 
-def _output_stream(io: IO, gargs: GlobalArgs, config):
+def _output_stream(io: IO, settings):
     from contextlib import nullcontext
 
     if not io.isatty:
         return nullcontext(io.stdout)
     from cli_core.present.pager import output_stream
 
-    return output_stream(
-        io.stdout, no_pager=gargs.no_cli_pager, environ=io.environ, config=config.values
-    )
+    return output_stream(io.stdout, pager=settings.pager, environ=settings.environ)
 
 
-def _page(io: IO, gargs: GlobalArgs, make) -> int:
+def _page(io: IO, settings, make) -> int:
     """Render a help page and show it (through the pager on a terminal)."""
     from cli_core.present import help as help_pages
 
@@ -349,10 +321,7 @@ def _page(io: IO, gargs: GlobalArgs, make) -> int:
     if not io.isatty:
         io.stdout.write(text)
         return 0
-    from cli_core.config import load_profile_config
-
-    config = load_profile_config(gargs.profile, io.environ)
-    with _output_stream(io, gargs, config) as out:
+    with _output_stream(io, settings) as out:
         out.write(text)
     return 0
 

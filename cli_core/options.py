@@ -1,4 +1,6 @@
-"""The global options: one table of data, read by the parser, the help pages and the linter."""
+"""Beside the stages: the tables of options, one per family, read by the parser, the help pages,
+the settings and the linter (global options, output formats, colour modes, binary and timestamp
+formats, skeleton modes, pagination options)."""
 
 from __future__ import annotations
 
@@ -21,9 +23,13 @@ class GlobalOption(_GlobalOption):
         return {"flag": "boolean", "choice": "string"}.get(self.kind, self.kind)
 
 
+# The value families: each tuple is the one list of valid values (defaults: json, auto,
+# base64, iso8601, standard).
 OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream", "off")
-COLOR_CHOICES = ("on", "off", "auto")
+COLOR_MODES = ("on", "off", "auto")
 BINARY_FORMATS = ("base64", "raw-in-base64-out")
+TIMESTAMP_FORMATS = ("iso8601", "wire")
+RETRY_MODES = ("legacy", "standard", "adaptive")
 
 GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
     GlobalOption("--debug", "flag", "debug", "Turn on debug logging."),
@@ -57,7 +63,7 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
         "--version", "flag", "version", "Display the version of this tool.", help_type="string"
     ),
     GlobalOption(
-        "--color", "choice", "color", "Turn on/off color output.", choices=COLOR_CHOICES
+        "--color", "choice", "color", "Turn on/off color output.", choices=COLOR_MODES
     ),
     GlobalOption(
         "--no-sign-request", "flag", "no_sign_request",
@@ -112,7 +118,16 @@ BY_NAME = {opt.name: opt for opt in GLOBAL_OPTIONS}
 CLI_INPUT_OPTIONS = ("--cli-input-json", "--cli-input-yaml")
 SKELETON_OPTION = "--generate-cli-skeleton"
 SKELETON_MODES = ("input", "yaml-input", "output")
-PAGINATION_OPTIONS = ("--starting-token", "--page-size", "--max-items")
+INPUT_SKELETON_MODES = ("input", "yaml-input")  # the ones answered before the request is built
+
+# The pagination options a paginated command adds: option, PaginationConfig key, value kind.
+PaginationOption = namedtuple("PaginationOption", "name key kind")
+PAGINATION = (
+    PaginationOption("--starting-token", "StartingToken", "string"),
+    PaginationOption("--page-size", "PageSize", "integer"),
+    PaginationOption("--max-items", "MaxItems", "integer"),
+)
+PAGINATION_OPTIONS = tuple(opt.name for opt in PAGINATION)
 
 # Every name a command's own option may not take.
 RESERVED_OPTION_NAMES = frozenset(

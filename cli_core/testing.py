@@ -1,4 +1,4 @@
-"""Run clishape in-process, the way tests (ours and our users') see it.
+"""Beside the stages — run clishape in-process, the way tests (ours and our users') see it.
 
     from cli_core.testing import run
 
@@ -75,35 +75,32 @@ def run(
     inherit_env: bool = False,
     width: int = 80,
     isatty: bool = False,
+    local_endpoint=None,
 ) -> Result:
     """Run one command line in-process.
 
     ``env`` is the whole environment the program sees, on top of a minimal isolated one (set
     ``inherit_env=True`` to start from ``os.environ`` instead). ``CLISHAPE_SPEC_PATH`` in it
-    brings extra spec folders.
+    brings extra spec folders. The environment is handed to the program as a mapping: the
+    process's own ``os.environ`` is neither read by the run nor changed.
+    ``local_endpoint`` is the app's local-service hook (see ``cli_core.driver.main``).
     """
     environ = dict(os.environ) if inherit_env else isolated_environ()
     environ.update(env or {})
     out = _TerminalLike() if isatty else io.StringIO()
     err = io.StringIO()
-    saved = os.environ.copy()
-    os.environ.clear()
-    os.environ.update(environ)  # for code that reads os.environ (botocore, file encodings)
-    try:
-        code = main(
-            list(argv),
-            IO(
-                stdin=io.StringIO(stdin),
-                stdout=out,
-                stderr=err,
-                environ=environ,
-                isatty=isatty,
-                width=width,
-            ),
-        )
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    code = main(
+        list(argv),
+        IO(
+            stdin=io.StringIO(stdin),
+            stdout=out,
+            stderr=err,
+            environ=environ,
+            isatty=isatty,
+            width=width,
+        ),
+        local_endpoint=local_endpoint,
+    )
     return Result(out.getvalue(), err.getvalue(), code)
 
 

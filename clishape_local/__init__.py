@@ -10,6 +10,8 @@ Public API (imported lazily; importing this package loads nothing heavy)::
     running.url, running.access_key, running.secret_key
     running.stop()
 
+    local_endpoint(home, environ)            # the clishape app's hook for CLISHAPE_LOCAL=1
+
     fallback(operation: str, params: dict) -> dict   # answers operations without local state
 
 Modules: ``embedded`` (starting), ``server`` (HTTP + routing), ``voiceid`` (operations and job
@@ -19,24 +21,19 @@ against botocore's model), ``faults`` (wire errors), ``cli`` (``clishape-local``
 
 from __future__ import annotations
 
-__all__ = [
+_EMBEDDED = (
     "DEFAULT_ACCESS_KEY",
     "DEFAULT_SECRET_KEY",
     "RunningService",
-    "ServiceFault",
     "default_state_dir",
+    "local_endpoint",
     "start_embedded",
-]
+)
+__all__ = [*_EMBEDDED, "ServiceFault"]
 
 
 def __getattr__(name: str):
-    if name in (
-        "DEFAULT_ACCESS_KEY",
-        "DEFAULT_SECRET_KEY",
-        "RunningService",
-        "start_embedded",
-        "default_state_dir",
-    ):
+    if name in _EMBEDDED:
         from clishape_local import embedded
 
         return getattr(embedded, name)

@@ -1,6 +1,7 @@
 """Starting the local service: in a background thread (embedded) or in the foreground.
 
-``start_embedded(state_dir)`` is what the driver uses: it binds 127.0.0.1 on an ephemeral port
+``local_endpoint(home, environ)`` is the hook the clishape app hands the driver; it uses
+``start_embedded(state_dir)``: it binds 127.0.0.1 on an ephemeral port
 and returns a ``RunningService`` with the endpoint ``url``, the credentials it accepts and a
 ``stop()`` function. State lives in ``<state_dir>/voiceid.sqlite3`` and survives restarts; the
 fake S3 folder is ``<state_dir>/s3`` unless ``s3_root`` says otherwise.
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,20 +23,45 @@ ACCESS_KEY_ENV = "CLISHAPE_LOCAL_ACCESS_KEY"
 SECRET_KEY_ENV = "CLISHAPE_LOCAL_SECRET_KEY"
 
 
-def default_state_dir() -> Path:
-    """``$CLISHAPE_LOCAL_HOME``, else ``~/.local/share/clishape/local``."""
-    home = os.environ.get(HOME_ENV)
+def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$CLISHAPE_LOCAL_HOME``, else ``~/.local/share/clishape/local``.
+
+    ``environ`` is the environment to look in (the process's when None).
+    """
+    environ = os.environ if environ is None else environ
+    home = environ.get(HOME_ENV)
     if home:
         return Path(home).expanduser()
     return Path.home() / ".local" / "share" / "clishape" / "local"
 
 
-def default_credentials() -> tuple[str, str]:
+def default_credentials(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
     """The credentials the service accepts: env overrides, else the built-in local pair."""
+    environ = os.environ if environ is None else environ
     return (
-        os.environ.get(ACCESS_KEY_ENV) or DEFAULT_ACCESS_KEY,
-        os.environ.get(SECRET_KEY_ENV) or DEFAULT_SECRET_KEY,
+        environ.get(ACCESS_KEY_ENV) or DEFAULT_ACCESS_KEY,
+        environ.get(SECRET_KEY_ENV) or DEFAULT_SECRET_KEY,
     )
+
+
+@contextmanager
+def local_endpoint(home: str | None, environ: Mapping[str, str]):
+    """The clishape app's local-service hook (``cli_core.driver.main(local_endpoint=...)``).
+
+    Starts the embedded service over ``home`` (else ``CLISHAPE_LOCAL_HOME`` of ``environ``, else
+    the default folder) with the keys ``environ`` names, yields ``(url, access_key,
+    secret_key, region)`` and stops it afterwards.
+    """
+    from cli_core.spec import spec_roots
+    from clishape_local.fallback import spec_fallback
+
+    state = Path(home).expanduser() if home else default_state_dir(environ)
+    access_key, secret_key = default_credentials(environ)
+    fallback = spec_fallback(roots=spec_roots(environ))
+    with start_embedded(
+        state, fallback=fallback, access_key=access_key, secret_key=secret_key
+    ) as service:
+        yield (service.url, service.access_key, service.secret_key, service.region)
 
 
 @dataclass

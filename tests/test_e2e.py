@@ -198,8 +198,11 @@ def test_embedded_mode_in_one_line(tmp_path):
     import json
 
     ids = json.loads(out.getvalue())
+    from clishape_commands.app import local_endpoint
+
     result = run([*SEED, "--domain-id", ids["DomainId"], "--job-id", ids["JobId"], "--query",
-                  "Job.JobStatus"], env={"CLISHAPE_LOCAL": "1", "CLISHAPE_LOCAL_HOME": str(home)})  # fmt: skip
+                  "Job.JobStatus"], env={"CLISHAPE_LOCAL": "1", "CLISHAPE_LOCAL_HOME": str(home)},
+                 local_endpoint=local_endpoint)  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert result.stdout == '"COMPLETED"\n'
 

@@ -645,22 +645,27 @@ def _env(**extra):
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **extra}
 
 
+def _stream(stdout, *, no_pager: bool, environ: dict):
+    pager = pager_command(no_pager=no_pager, environ=environ, config={})
+    return output_stream(stdout, pager=pager, environ=environ)
+
+
 def test_no_pager_when_stdout_is_not_a_terminal():
     stdout = io.StringIO()
-    with output_stream(stdout, no_pager=False, environ=_env(), config={}) as stream:
+    with _stream(stdout, no_pager=False, environ=_env()) as stream:
         assert stream is stdout
 
 
 def test_no_pager_when_disabled():
     stdout = FakeTerminal()
-    with output_stream(stdout, no_pager=True, environ=_env(), config={}) as stream:
+    with _stream(stdout, no_pager=True, environ=_env()) as stream:
         assert stream is stdout
 
 
 def test_output_goes_through_the_pager_with_less_set():
     stdout = FakeTerminal()
     pager = f"{sys.executable} -c \"import os, sys; print('LESS=' + os.environ['LESS']); sys.stdout.write(sys.stdin.read())\""
-    with output_stream(stdout, no_pager=False, environ=_env(AWS_PAGER=pager), config={}) as out:
+    with _stream(stdout, no_pager=False, environ=_env(AWS_PAGER=pager)) as out:
         out.write(render({"Name": "Zoë"}, output="text"))
     assert stdout.read_back() == "LESS=FRX\nZoë\n"
 
@@ -669,7 +674,7 @@ def test_existing_less_is_kept():
     stdout = FakeTerminal()
     pager = f"{sys.executable} -c \"import os; print(os.environ['LESS'])\""
     env = _env(AWS_PAGER=pager, LESS="-S")
-    with output_stream(stdout, no_pager=False, environ=env, config={}) as out:
+    with _stream(stdout, no_pager=False, environ=env) as out:
         out.write("x\n")
     assert stdout.read_back() == "-S\n"
 
@@ -677,7 +682,7 @@ def test_existing_less_is_kept():
 def test_pager_quitting_early_is_not_an_error():
     stdout = FakeTerminal()
     pager = f"{sys.executable} -c \"import sys; print(sys.stdin.readline(), end='')\""
-    with output_stream(stdout, no_pager=False, environ=_env(AWS_PAGER=pager), config={}) as out:
+    with _stream(stdout, no_pager=False, environ=_env(AWS_PAGER=pager)) as out:
         for n in range(50000):
             out.write(f"line {n}\n")
     assert stdout.read_back() == "line 0\n"
@@ -687,7 +692,7 @@ def test_pager_that_cannot_start():
     stdout = FakeTerminal()
     env = _env(AWS_PAGER="no-such-pager-xyz -R")
     with pytest.raises(ConfigError) as info:
-        with output_stream(stdout, no_pager=False, environ=env, config={}) as out:
+        with _stream(stdout, no_pager=False, environ=env) as out:
             out.write("text\n")
     assert info.value.exit_code == 253
     assert str(info.value).startswith(
@@ -698,6 +703,6 @@ def test_pager_that_cannot_start():
 def test_pager_not_started_when_nothing_is_written():
     stdout = FakeTerminal()
     env = _env(AWS_PAGER="no-such-pager-xyz")
-    with output_stream(stdout, no_pager=False, environ=env, config={}) as out:
+    with _stream(stdout, no_pager=False, environ=env) as out:
         out.write(render({}, output="json"))  # an empty result renders as no text
     assert stdout.read_back() == ""

@@ -23,16 +23,14 @@ from cli_core.errors import UsageError
 from cli_core.options import (
     CLI_INPUT_OPTIONS,
     GLOBAL_OPTIONS,
+    INPUT_SKELETON_MODES,
+    PAGINATION,
     SKELETON_MODES,
     SKELETON_OPTION,
 )
 from cli_core.shapes.model import Command
 
-PAGINATION_ARGS = {
-    "--starting-token": ("StartingToken", "string"),
-    "--page-size": ("PageSize", "integer"),
-    "--max-items": ("MaxItems", "integer"),
-}
+PAGINATION_ARGS = {opt.name: (opt.key, opt.kind) for opt in PAGINATION}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -195,8 +193,11 @@ def build_parser(command: Command) -> _Parser:
     return parser
 
 
-def parse_command(command: Command, args: list[str]) -> ParsedCommand:
-    """Parse the tokens after ``<service> <command>``."""
+def parse_command(command: Command, args: list[str], *, files=None) -> ParsedCommand:
+    """Parse the tokens after ``<service> <command>``.
+
+    ``files`` (``codecs.FileReading``) says how ``file://``/``fileb://`` values are read.
+    """
     parser = build_parser(command)
     namespace, extras = parser.parse_known_args(args)
     if extras and extras[0] == "help" or namespace.help:
@@ -285,7 +286,7 @@ def _check_required(parsed: ParsedCommand) -> None:
     """
     if parsed.cli_input_json is not None or parsed.cli_input_yaml is not None:
         return
-    if parsed.skeleton in ("input", "yaml-input"):
+    if parsed.skeleton in INPUT_SKELETON_MODES:
         return
     command = parsed.command
     missing = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 from cli_core.options import (
     CLI_INPUT_OPTIONS,
     GLOBAL_OPTIONS,
+    PAGINATION_OPTIONS,
     RESERVED_OPTION_NAMES,
     SKELETON_OPTION,
 )
@@ -262,7 +263,7 @@ def _documented_options(command: Command) -> list[tuple[str, Member]]:
 def _paging_options(command: Command) -> list[str]:
     if not command.pagination:
         return []
-    names = ["--starting-token", "--page-size", "--max-items"]
+    names = list(PAGINATION_OPTIONS)
     if not command.pagination.get("limit_key"):
         names.remove("--page-size")
     return names

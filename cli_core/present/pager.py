@@ -1,4 +1,5 @@
-"""The output pager: long output (results, help pages) shown through ``less`` on a terminal.
+"""Stage 5 — present: the output pager; long output (results, help pages) shown through
+``less`` on a terminal.
 
 Which pager: ``--no-cli-pager`` (none) > ``AWS_PAGER`` > config ``cli_pager`` > ``PAGER`` >
 ``less``. The first one set wins, even when it is an empty string, which turns paging off. The
@@ -23,14 +24,18 @@ DEFAULT_PAGER = "less"
 DEFAULT_LESS = "FRX"
 
 
-def pager_command(*, no_pager: bool, environ: Mapping[str, str], config: dict) -> list[str] | None:
-    """The pager command as an argv list, or None when there is no pager."""
+def pager_command(*, no_pager: bool, environ: Mapping[str, str], config) -> list[str] | None:
+    """The pager command as an argv list, or None when there is no pager.
+
+    Called by ``cli_core.settings`` (``Settings.pager``); ``config`` is anything with ``get``
+    (the profile's settings), consulted only when ``AWS_PAGER`` is not set.
+    """
     if no_pager:
         return None
     if "AWS_PAGER" in environ:
         text, source = environ["AWS_PAGER"], "AWS_PAGER"
     elif config.get("cli_pager") is not None:
-        text, source = str(config["cli_pager"]), "cli_pager"
+        text, source = str(config.get("cli_pager")), "cli_pager"
     elif "PAGER" in environ:
         text, source = environ["PAGER"], "PAGER"
     else:
@@ -79,6 +84,10 @@ class PagerStream:
                 encoding=self.encoding,
                 errors="replace",
             )
+        except ValueError:  # a NUL character in the command
+            raise ConfigError(
+                "Unable to start the output pager: its command contains a NUL character"
+            ) from None
         except OSError as error:
             raise ConfigError(
                 f"Unable to start the output pager {shlex.join(self._argv)!r}: "
@@ -121,22 +130,21 @@ class PagerStream:
 
 
 @contextmanager
-def output_stream(stdout, *, no_pager: bool, environ: Mapping[str, str], config: dict):
+def output_stream(stdout, *, pager: list[str] | None, environ: Mapping[str, str]):
     """Yield the stream to print to: ``stdout``, or a pager's input when stdout is a terminal.
 
-    ``environ`` is the environment (``os.environ``); the pager runs with it (plus ``LESS``).
-    ``config`` is the profile's settings (``cli_pager``). A pager that cannot start is a
+    ``pager`` is the pager command (``Settings.pager``; None: no pager). ``environ`` is the
+    run's environment; the pager runs with it (plus ``LESS``). A pager that cannot start is a
     ConfigError (253), raised at the first write.
     """
-    argv = pager_command(no_pager=no_pager, environ=environ, config=config)
-    if argv is None or not _is_terminal(stdout):
+    if pager is None or not _is_terminal(stdout):
         yield stdout
         return
     try:
         stdout.flush()
     except (AttributeError, ValueError, OSError):
         pass
-    stream = PagerStream(argv, stdout, environ)
+    stream = PagerStream(pager, stdout, environ)
     try:
         yield stream
     finally:

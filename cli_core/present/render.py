@@ -1,4 +1,4 @@
-"""The present stage: ``--query``, output formats, colour.
+"""Stage 5 — present: ``--query``, output formats, colour.
 
 Data comes in as the send stage hands it over (the whole, already merged result) and leaves as
 the text to print. The steps, in order:
@@ -18,14 +18,12 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+from collections import namedtuple
 from collections.abc import Iterable, Iterator, Mapping
 
 from cli_core.errors import ConfigError, ParamError
+from cli_core.options import COLOR_MODES, OUTPUT_FORMATS, TIMESTAMP_FORMATS
 from cli_core.shapes.codecs import json_default
-
-OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream", "off")
-COLOR_MODES = ("on", "off", "auto")
-TIMESTAMP_FORMATS = ("iso8601", "wire")
 
 _ERROR_STYLE = "\x1b[1m\x1b[31m"  # bold red
 _RESET = "\x1b[0m"
@@ -212,6 +210,53 @@ def _check_output(output: str) -> None:
         )
 
 
+# How one result is shown, besides its format (from the run's settings and the terminal).
+View = namedtuple("View", "query title use_color width isatty timestamp_format")
+
+
+def _prepared(formatter):
+    """A renderer that prepares the data, applies the query, then formats it."""
+
+    def render_prepared(data, view: View) -> str:
+        return formatter(apply_query(view.query, prepare(data, view.timestamp_format)), view)
+
+    return render_prepared
+
+
+def _format_text(data, view: View) -> str:
+    from cli_core.present.text import format_text
+
+    return format_text(data)
+
+
+def _format_table(data, view: View) -> str:
+    from cli_core.present.table import format_table
+
+    width = _terminal_width(view.width, view.isatty)
+    return format_table(data, title=view.title, color=view.use_color, width=width)
+
+
+def _render_off(data, view: View) -> str:
+    check_timestamp_format(view.timestamp_format)
+    return ""
+
+
+def _render_one_page(data, view: View) -> str:
+    return "".join(render_stream([data], query=view.query, timestamp_format=view.timestamp_format))
+
+
+# output format -> renderer(data, view) -> the text to print. Every format of
+# ``options.OUTPUT_FORMATS`` has one (a test checks).
+RENDERERS = {
+    "json": _prepared(lambda data, view: format_json(data)),
+    "text": _prepared(_format_text),
+    "table": _prepared(_format_table),
+    "yaml": _prepared(lambda data, view: format_yaml(data)),
+    "yaml-stream": _render_one_page,
+    "off": _render_off,
+}
+
+
 def render(
     data,
     *,
@@ -229,27 +274,12 @@ def render(
     result. ``title`` heads the table (the operation name). ``color`` (on/off/auto; auto means
     colour when ``isatty``) and ``width`` (the terminal width, detected when None and
     ``isatty``, else 80) apply to the table. yaml-stream here prints the whole result as one
-    page; use ``render_stream`` to print page by page.
+    page; use ``render_stream`` to print page by page. The driver passes these from the run's
+    settings (``cli_core.settings.Settings``: output, query, color, timestamp_format).
     """
     _check_output(output)
-    use_color = _use_color(color, isatty)
-    if output == "off":
-        check_timestamp_format(timestamp_format)
-        return ""
-    if output == "yaml-stream":
-        return "".join(render_stream([data], query=query, timestamp_format=timestamp_format))
-    data = apply_query(query, prepare(data, timestamp_format))
-    if output == "json":
-        return format_json(data)
-    if output == "yaml":
-        return format_yaml(data)
-    if output == "text":
-        from cli_core.present.text import format_text
-
-        return format_text(data)
-    from cli_core.present.table import format_table
-
-    return format_table(data, title=title, color=use_color, width=_terminal_width(width, isatty))
+    view = View(query, title, _use_color(color, isatty), width, isatty, timestamp_format)
+    return RENDERERS[output](data, view)
 
 
 def render_stream(

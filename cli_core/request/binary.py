@@ -5,6 +5,8 @@
   the parameter (the reference CLI silently drops such characters and exits 255).
 * ``raw-in-base64-out``: text is sent as its UTF-8 bytes.
 
+The mode comes from the settings (``--cli-binary-format`` > config ``cli_binary_format``).
+
 Bytes (from ``fileb://`` or YAML ``!!binary``) are raw in every mode. Blobs are found anywhere
 in the request: top level, nested structures, list elements and map values.
 """
@@ -14,35 +16,20 @@ from __future__ import annotations
 import binascii
 import re
 
-from cli_core.errors import ConfigError, ParamError
+from cli_core.errors import ParamError
+from cli_core.options import BINARY_FORMATS
 from cli_core.shapes.paths import render
 from cli_core.shapes.walk import ValueWalker
-
-MODES = ("base64", "raw-in-base64-out")
-CONFIG_KEY = "cli_binary_format"
 
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
 _ALPHABET = re.compile(r"[^A-Za-z0-9+/=]")
 
 
-def binary_format_from_config(config: dict, config_path: str) -> str | None:
-    """The profile's ``cli_binary_format``, or None; an invalid value is a ConfigError."""
-    value = config.get(CONFIG_KEY)
-    if value is None:
-        return None
-    value = str(value).strip()
-    if value not in MODES:
-        raise ConfigError(
-            f"{config_path}: {CONFIG_KEY} = {value!r} is not valid; "
-            f"expected one of: {', '.join(MODES)}"
-        )
-    return value
-
-
 def apply_binary_format(shape, params, mode, *, options=None) -> dict:
     """A copy of ``params`` with every blob given as text turned into bytes by ``mode``."""
-    if mode not in MODES:
-        raise ParamError(f"Invalid binary format {mode!r}; expected one of: {', '.join(MODES)}")
+    if mode not in BINARY_FORMATS:
+        choices = ", ".join(BINARY_FORMATS)
+        raise ParamError(f"Invalid binary format {mode!r}; expected one of: {choices}")
     if shape is None or not isinstance(params, dict):
         return params
     return _BlobText(mode, options or {}).walk(shape, params)

@@ -35,8 +35,11 @@ class Request:
     problems: tuple[Problem, ...] = ()
 
 
-def build_request(parsed, *, binary_format: str = "base64", stdin=None) -> Request:
-    """The request ``parsed`` stands for, validated against the command's input shape."""
+def build_request(parsed, *, binary_format: str = "base64", stdin=None, files=None) -> Request:
+    """The request ``parsed`` stands for, validated against the command's input shape.
+
+    ``files`` (``codecs.FileReading``) says how input documents and their files are read.
+    """
     command = parsed.command
     shape = command.input
     document = load_input_document(parsed, stdin)

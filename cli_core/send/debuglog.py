@@ -7,13 +7,14 @@ and writes one line per request and one per response (or failed attempt) to stde
     clishape: request POST https://voiceid.us-east-1.amazonaws.com/ headers {...} body {...}
     clishape: response 200 headers {...} body {...}
 
-Redacted as ``***``: the secret key and session token wherever they appear, the signature of
-the ``Authorization`` header, ``X-Amz-Security-Token`` (header or query), ``X-Amz-Signature``,
-and every member the spec marks sensitive. JSON bodies are walked with the operation's input or
-output shape; besides, any value a sensitive member holds in this call is replaced wherever it
-shows as a whole value (a JSON string, a form or query value, an XML text node, a header value
-or a path segment), which covers the XML and query protocols; values of six characters or more
-are also replaced inside any text (an error message that echoes one).
+Redacted as ``***``: the signature of the ``Authorization`` header, ``X-Amz-Security-Token``
+(header or query), ``X-Amz-Signature``, and every member the spec marks sensitive. JSON bodies
+are walked with the operation's input or output shape; besides, the secret key, the session
+token and any value a sensitive member holds in this call are replaced wherever they show as a
+whole *value* (a header value, a query or form value, a JSON string, an XML text node or a path
+segment), which covers the XML and query protocols. Only secrets of six characters or more are
+also replaced inside longer text (an error message that echoes one): a short secret such as
+``y`` must not turn ``Content-Type`` into ``Content-T***pe``.
 """
 
 from __future__ import annotations
@@ -197,25 +198,25 @@ class DebugLog:
         events.register("before-send", self.on_request)
         events.register("response-received", self.on_response)
 
-    def line(self, text: str, secrets: set[str] = frozenset()) -> None:
-        # Long enough sensitive values are scrubbed inside any text too (an error message that
-        # echoes one); short ones only as whole values, above, or the log would be unreadable.
-        for secret in [*self._credential_secrets(), *(s for s in secrets if len(s) >= MIN_SCRUB)]:
+    def line(self, text: str, secrets=frozenset()) -> None:
+        # Secrets are redacted as whole values where the line is built (headers, URL, body);
+        # here only long ones are scrubbed inside any text too, or the log would be unreadable.
+        for secret in sorted((s for s in secrets if len(s) >= MIN_SCRUB), key=len, reverse=True):
             text = text.replace(secret, REDACTED)
         self.stderr.write(PREFIX + text + "\n")
         self.stderr.flush()
 
-    def _credential_secrets(self) -> list[str]:
+    def _credential_secrets(self) -> set[str]:
         if self._credentials is None:
-            return []
+            return set()
         try:
             creds = self._credentials()
             frozen = creds.get_frozen_credentials() if creds is not None else None
         except Exception:  # noqa: BLE001 - logging must never break the call
-            return []
+            return set()
         if frozen is None:
-            return []
-        return [s for s in (frozen.secret_key, frozen.token) if s]
+            return set()
+        return {s for s in (frozen.secret_key, frozen.token) if s}
 
     # botocore events
 
@@ -225,7 +226,7 @@ class DebugLog:
     def on_request(self, request=None, **_kwargs):
         if request is None:
             return None
-        secrets = self._secrets
+        secrets = self._secrets | self._credential_secrets()
         headers = {
             _text(k): redact_header(_text(k), _text(v), secrets) for k, v in request.headers.items()
         }
@@ -242,14 +243,14 @@ class DebugLog:
     def on_response(self, response_dict=None, parsed_response=None, exception=None, **_kwargs):
         if response_dict is None:
             if exception is not None:
-                self.line(f"no response: {exception}")
+                self.line(f"no response: {exception}", self._credential_secrets())
             return
         status = response_dict.get("status_code")
         shape = self.command.output
         if isinstance(parsed_response, dict) and "Error" in parsed_response:
             code = (parsed_response.get("Error") or {}).get("Code")
             shape = self.command.shapes.get(code) if code and code in self.command.shapes else None
-        secrets = set(self._secrets)
+        secrets = self._secrets | self._credential_secrets()
         if isinstance(parsed_response, dict):
             sensitive_values(parsed_response, shape, found=secrets)
         headers = {

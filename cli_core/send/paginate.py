@@ -14,13 +14,10 @@ cut the listing short. Every other key of the pages is dropped.
 from __future__ import annotations
 
 from cli_core.errors import ParamError
+from cli_core.options import PAGINATION
 
 # PaginationConfig key -> the option that sets it, in the order messages name them.
-PAGINATION_KEYS = (
-    ("StartingToken", "--starting-token"),
-    ("PageSize", "--page-size"),
-    ("MaxItems", "--max-items"),
-)
+PAGINATION_KEYS = tuple((opt.key, opt.name) for opt in PAGINATION)
 _CONFIG_KEYS = (
     "input_token",
     "output_token",

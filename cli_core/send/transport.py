@@ -15,10 +15,10 @@ parsing, help and validation never pay for it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from pathlib import Path
 
 from cli_core import __version__
 from cli_core.errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
@@ -49,7 +49,11 @@ _CLI_REF_KEYS = {"cli_name", "cli_aliases", "documentation"}
 
 @dataclass(frozen=True)
 class SendSettings:
-    """How to send: the global options (and their environment/config fallbacks)."""
+    """How to send: the send stage's part of ``cli_core.settings.Settings``, values checked.
+
+    ``environ`` is the environment botocore sees (credentials, config file paths, ...): the
+    run's own mapping, never the process's ``os.environ``.
+    """
 
     endpoint_url: str | None = None
     region: str | None = None
@@ -62,22 +66,17 @@ class SendSettings:
     pagination: dict = field(default_factory=dict)  # StartingToken, PageSize, MaxItems
     debug: bool = False
     credentials: tuple[str, str] | None = None  # (access key, secret) override
+    max_attempts: int | None = None  # total attempts; None = botocore's default
+    retry_mode: str | None = None
+    environ: Mapping[str, str] = field(default_factory=dict)
+    cache_dir: Path | None = None  # where the trimmed endpoints file is kept; None = nowhere
 
 
 def check_endpoint_url(url: str) -> str:
-    """``url`` if it is an http(s) URL with a host; ParamError otherwise.
+    """``url`` if it is an http(s) URL with a host and a valid port; ParamError otherwise."""
+    from cli_core.settings import check_endpoint_url as check
 
-    Stricter than the AWS CLI, which takes ``localhost:8000`` as a URL with the scheme
-    ``localhost`` and only fails later, inside botocore, with exit 255.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        problem = "scheme is missing" if "://" not in url else "it is not an http(s) URL"
-        raise ParamError(
-            f'Bad value for --endpoint-url "{url}": {problem}. '
-            "Must be of the form http://<hostname>/ or https://<hostname>/"
-        )
-    return url
+    return check(url)
 
 
 # -- the response ------------------------------------------------------------------------------
@@ -99,11 +98,12 @@ class Response:
     _pages: list = field(default_factory=list)
     metadata: list = field(default_factory=list)
     resume_token: str | None = None
+    _secrets: frozenset = frozenset()  # never repeated in an error message
 
     def _next_page(self) -> dict | None:
         if self._source is None:
             return None
-        with translated_errors():
+        with translated_errors(self._secrets):
             try:
                 page = next(self._source)
             except StopIteration:
@@ -150,8 +150,16 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
         stderr.write(MAX_ITEMS_WARNING + "\n")
     if settings.verify is False:
         stderr.write(NO_VERIFY_WARNING + "\n")
-    with translated_errors():
-        session, client = build_client(command, settings)
+    secrets = env_secrets(settings.environ)
+    with translated_errors(secrets):
+        try:
+            session, client = build_client(command, settings)
+        except ValueError as exc:  # only settings go in: one botocore refused without a class
+            from cli_core.settings import redact_text, shown
+
+            problem = shown(redact_text(str(exc), secrets), 200)
+            raise ConfigError(f"A setting was refused while preparing the request: {problem}") from None
+        secrets |= credential_secrets(session, settings)
         if settings.debug:
             from cli_core.send.debuglog import DebugLog
 
@@ -170,6 +178,7 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
         else:
             call = getattr(client, method)
             response = Response(command.operation, False, _once(call, params))
+    response._secrets = frozenset(secrets)
     response._next_page()
     return response
 
@@ -178,26 +187,71 @@ def _once(call, params: dict) -> Iterator[dict]:
     yield call(**params)
 
 
+def env_secrets(environ: Mapping[str, str]) -> set[str]:
+    from cli_core.settings import SECRET_ENV
+
+    return {environ[name] for name in SECRET_ENV if environ.get(name)}
+
+
+def credential_secrets(session, settings: SendSettings) -> set[str]:
+    """The secret key and token a signed call will use, after checking a header can carry them.
+
+    A value with a line break or control character would otherwise end in an error message
+    from the HTTP layer that quotes the whole header (exit 255, secret printed).
+    """
+    if not settings.sign:
+        return set()
+    if settings.credentials is not None:
+        access_key, secret_key = settings.credentials
+        parts = {"access key id": access_key, "secret access key": secret_key}
+    else:
+        creds = session.get_credentials()
+        frozen = creds.get_frozen_credentials() if creds is not None else None
+        if frozen is None:
+            return set()
+        parts = {
+            "access key id": frozen.access_key,
+            "secret access key": frozen.secret_key,
+            "session token": frozen.token,
+        }
+    for label, value in parts.items():
+        if label == "secret access key":
+            continue  # only signs, never sent: any text will do (and fail to sign, if wrong)
+        if value and not (value.isascii() and value.isprintable() and " " not in value):
+            raise ConfigError(
+                f"The AWS {label} in use contains a space, a line break or another character "
+                "a request header cannot carry; check where it is set (the AWS_* environment "
+                "variables or the credentials file)"
+            )
+    return {v for k, v in parts.items() if v and k != "access key id"}
+
+
 def build_client(command, settings: SendSettings):
     """A botocore (session, client) for the command's service, configured by ``settings``."""
-    import botocore.session
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    session = botocore.session.Session(profile=settings.profile or None)
+    session = _session_class()(settings.environ, profile=settings.profile or None)
     session.user_agent_name = "clishape"
     session.user_agent_version = __version__
-    session.register_component("data_loader", _spec_loader(session, command))
+    session.register_component("data_loader", _spec_loader(session, command, settings.cache_dir))
     if settings.verify is False:
         _silence_insecure_warnings()
 
-    config: dict = {}
+    config: dict = {"proxies": _proxies(settings.environ)}
     if not settings.sign:
         config["signature_version"] = UNSIGNED
     if settings.read_timeout is not None:
         config["read_timeout"] = settings.read_timeout or None
     if settings.connect_timeout is not None:
         config["connect_timeout"] = settings.connect_timeout or None
+    retries: dict = {}
+    if settings.max_attempts is not None:
+        retries["total_max_attempts"] = settings.max_attempts
+    if settings.retry_mode is not None:
+        retries["mode"] = settings.retry_mode
+    if retries:
+        config["retries"] = retries
     keys: dict = {}
     if settings.credentials is not None and settings.sign:
         keys = {
@@ -205,15 +259,117 @@ def build_client(command, settings: SendSettings):
             "aws_secret_access_key": settings.credentials[1],
         }
     verify = None if settings.verify is True else settings.verify
+    # botocore itself reads AWS_DEFAULT_REGION and the config file, not AWS_REGION
+    region = settings.region or settings.environ.get("AWS_REGION") or None
     client = session.create_client(
         command.service,
-        region_name=settings.region or os.environ.get("AWS_REGION") or None,
+        region_name=region,
         endpoint_url=settings.endpoint_url,
         verify=verify,
         config=Config(**config),
         **keys,
     )
+    if config["proxies"] and _bypasses_proxy(client.meta.endpoint_url, settings.environ):
+        config["proxies"] = {}
+        client = session.create_client(
+            command.service,
+            region_name=region,
+            endpoint_url=settings.endpoint_url,
+            verify=verify,
+            config=Config(**config),
+            **keys,
+        )
     return session, client
+
+
+def _proxies(environ: Mapping[str, str]) -> dict:
+    """``http``/``https`` proxies from ``*_proxy`` variables (lower case wins), like urllib."""
+    proxies: dict = {}
+    for name, value in environ.items():
+        lower = name.lower()
+        if value and lower in ("http_proxy", "https_proxy") and name.isupper():
+            proxies[lower[: -len("_proxy")]] = value
+    for name, value in environ.items():
+        if value and name in ("http_proxy", "https_proxy"):
+            proxies[name[: -len("_proxy")]] = value
+    return proxies
+
+
+def _bypasses_proxy(url: str, environ: Mapping[str, str]) -> bool:
+    from urllib.parse import urlsplit
+    from urllib.request import proxy_bypass_environment
+
+    no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY")
+    if not no_proxy:
+        return False
+    try:
+        host = urlsplit(url).netloc
+    except ValueError:
+        return False
+    return bool(proxy_bypass_environment(host, {"no": no_proxy}))
+
+
+_SESSION_CLASS = None
+
+
+def _session_class():
+    """A botocore Session that reads a given environment mapping instead of ``os.environ``.
+
+    botocore looks up its settings (region, config and credentials file paths, retries, ...)
+    and the environment credentials through providers that take the mapping they read; this
+    session hands them the run's environment, so a run never depends on, or changes, the
+    process's environment.
+    """
+    global _SESSION_CLASS
+    if _SESSION_CLASS is not None:
+        return _SESSION_CLASS
+    from botocore import configprovider as cp
+    from botocore.session import Session
+
+    class EnvironSession(Session):
+        def __init__(self, environ, **kwargs):
+            self._clishape_environ = environ
+            super().__init__(**kwargs)
+
+        def _register_config_store(self):
+            chains = cp.ConfigChainFactory(session=self, environ=self._clishape_environ)
+            mapping = cp._create_config_chain_mapping(chains, cp.BOTOCORE_DEFAUT_SESSION_VARIABLES)
+            for section, variables in (
+                ("s3", cp.DEFAULT_S3_CONFIG_VARS),
+                ("proxies_config", cp.DEFAULT_PROXIES_CONFIG_VARS),
+            ):
+                mapping[section] = cp.SectionConfigProvider(
+                    section, self, cp._create_config_chain_mapping(chains, variables)
+                )
+            self._components.register_component(
+                "config_store", cp.ConfigValueStore(mapping=mapping)
+            )
+
+        def _create_credential_resolver(self):
+            resolver = super()._create_credential_resolver()
+            environ = self._clishape_environ
+            for provider in resolver.providers:
+                for name in ("environ", "_environ"):
+                    if hasattr(provider, name):
+                        setattr(provider, name, environ)
+                fetcher = getattr(provider, "_role_fetcher", None)
+                if fetcher is not None and hasattr(fetcher, "_disabled"):
+                    fetcher._disabled = (
+                        environ.get("AWS_EC2_METADATA_DISABLED", "false").lower() == "true"
+                    )
+            return resolver
+
+        def _add_configured_endpoint_provider(self, client_name, config_store):
+            chain = cp.ConfiguredEndpointProvider(
+                full_config=self.full_config,
+                scoped_config=self.get_scoped_config(),
+                client_name=client_name,
+                environ=self._clishape_environ,
+            )
+            config_store.set_config_provider(logical_name="endpoint_url", provider=chain)
+
+    _SESSION_CLASS = EnvironSession
+    return EnvironSession
 
 
 def _silence_insecure_warnings() -> None:
@@ -374,47 +530,80 @@ def _endpoints_for(prefix: str, load_all, cache_dir=None) -> dict:
 # -- errors ------------------------------------------------------------------------------------
 
 
+# botocore's errors about a setting (the environment or the config file): exit 253. Looked up
+# by name, so a botocore without one of them still works.
+_CONFIG_ERRORS = (
+    "ProfileNotFound", "PartialCredentialsError", "InvalidConfigError", "ConfigParseError",
+    "ConfigNotFound", "InvalidRegionError", "CredentialRetrievalError", "UnknownCredentialError",
+    "InfiniteLoopConfigError", "InvalidChecksumConfigError", "InvalidDefaultsMode",
+    "InvalidEndpointConfigurationError", "InvalidEndpointDiscoveryConfigurationError",
+    "InvalidIMDSEndpointError", "InvalidIMDSEndpointModeError", "InvalidMaxRetryAttemptsError",
+    "InvalidProxiesConfigError", "InvalidRetryConfigurationError", "InvalidRetryModeError",
+    "InvalidS3AddressingStyleError", "InvalidS3UsEast1RegionalEndpointConfigError",
+    "InvalidSTSRegionalEndpointsConfigError", "UnsupportedSignatureVersionError",
+)  # fmt: skip
+
+
+def _config_errors(bx) -> tuple:
+    return tuple(getattr(bx, name) for name in _CONFIG_ERRORS if hasattr(bx, name))
+
+
+HEADER_PROBLEM = (
+    "A request header could not be sent: one of its values holds a line break or another "
+    "character HTTP does not allow (check --region, the credentials and the AWS_* variables)"
+)
+
+
 @contextmanager
-def translated_errors():
-    """Turn botocore's exceptions into clishape's error hierarchy (no traceback reaches users)."""
+def translated_errors(secrets=()):
+    """Turn botocore's exceptions into clishape's error hierarchy (no traceback reaches users).
+
+    No message repeats a value of ``secrets`` (the secret key, the session token).
+    """
     from botocore import exceptions as bx
+
+    def clean(text) -> str:  # one line, no secret
+        from cli_core.settings import one_line, redact_text
+
+        return one_line(redact_text(str(text), secrets))
 
     try:
         yield
     except bx.ClientError as exc:
-        raise _service_error(exc) from None
+        raise _service_error(exc, clean) from None
     except bx.NoCredentialsError:
         raise ConfigError(NO_CREDENTIALS) from None
     except bx.NoRegionError:
         raise ConfigError(NO_REGION) from None
-    except (
-        bx.ProfileNotFound,
-        bx.PartialCredentialsError,
-        bx.InvalidConfigError,
-        bx.ConfigParseError,
-        bx.ConfigNotFound,
-        bx.InvalidRegionError,
-        bx.CredentialRetrievalError,
-        bx.UnknownCredentialError,
-    ) as exc:
-        raise ConfigError(str(exc)) from None
+    except _config_errors(bx) as exc:
+        raise ConfigError(clean(exc)) from None
     except (bx.HTTPClientError, bx.ConnectionError) as exc:
-        raise EndpointError(str(exc)) from None
+        raise EndpointError(clean(exc)) from None
     except bx.ParamValidationError as exc:
-        raise ParamError(str(exc)) from None
+        raise ParamError(clean(exc)) from None
     except bx.BotoCoreError as exc:
-        raise CLIError(str(exc)) from None
+        raise CLIError(clean(exc)) from None
+    except CLIError as exc:
+        exc.message = clean(exc.message)
+        raise
     except ValueError as exc:
-        if str(exc).startswith("Invalid endpoint"):
-            raise EndpointError(str(exc)) from None
+        text = str(exc)
+        if text.startswith("Invalid endpoint"):
+            raise EndpointError(clean(text)) from None
+        if "header" in text.lower():
+            raise EndpointError(HEADER_PROBLEM) from None
+        exc.args = tuple(clean(a) if isinstance(a, str) else a for a in exc.args)
+        raise
+    except Exception as exc:  # a bug below us: keep it, but never with a secret in it
+        exc.args = tuple(clean(a) if isinstance(a, str) else a for a in exc.args)
         raise
 
 
-def _service_error(exc) -> ServiceError:
+def _service_error(exc, clean=str) -> ServiceError:
     response = getattr(exc, "response", None) or {}
     error = dict(response.get("Error") or {})
     details = dict(error)
     for key, value in response.items():
         if key not in ("Error", "ResponseMetadata"):
             details[key] = value
-    return ServiceError(str(exc), code=error.get("Code"), details=details)
+    return ServiceError(clean(exc), code=error.get("Code"), details=details)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from cli_core.errors import ParamError
@@ -31,6 +32,17 @@ def json_default(value):
 
 
 # -- files -------------------------------------------------------------------------------------
+
+DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024  # 256 MiB
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """How parameter files and input documents are read (from the settings)."""
+
+    encoding: str = "utf-8"
+    max_bytes: int = DEFAULT_MAX_INPUT_BYTES
+
 
 
 def load_param_file(uri: str, option: str | None = None) -> str | bytes:

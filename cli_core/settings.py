@@ -1,0 +1,506 @@
+"""Beside the stages — settings: the global options, the environment and the profile's config
+file, resolved once into one immutable value that the stages receive.
+
+    settings = resolve_settings(global_args, environ)
+
+The driver builds it right after the global options are split off. Values that need nothing but
+the command line and the environment are plain fields; values that may come from the config
+file are computed on first use and then kept (``functools.cached_property``), so help pages and
+usage errors never open the file. ``check_request()`` and ``check_send()`` resolve every value a
+request (or a call) needs, so a bad setting stops the run before anything is read or sent.
+
+Precedence, each first-found wins:
+
+* output: ``--output`` > ``AWS_DEFAULT_OUTPUT`` > config ``output`` > json
+* binary format: ``--cli-binary-format`` > config ``cli_binary_format`` > base64
+* timestamp format: config ``cli_timestamp_format`` > iso8601
+* pager: ``--no-cli-pager`` > ``AWS_PAGER`` > config ``cli_pager`` > ``PAGER`` > less
+* auto-prompt: ``--cli-auto-prompt`` > ``--no-cli-auto-prompt`` > ``AWS_CLI_AUTO_PROMPT=on``
+* region: ``--region`` > ``AWS_REGION`` > ``AWS_DEFAULT_REGION`` > config ``region``
+* CA bundle: ``--no-verify-ssl`` > ``--ca-bundle`` > ``AWS_CA_BUNDLE`` > config ``ca_bundle``
+* retries: ``AWS_MAX_ATTEMPTS`` > config ``max_attempts``; ``AWS_RETRY_MODE`` > ``retry_mode``
+* input size limit: ``CLISHAPE_MAX_INPUT_BYTES`` > config ``cli_max_input_bytes`` > 256 MiB
+* file encoding: ``AWS_CLI_FILE_ENCODING`` > utf-8
+
+A bad value from the command line is a ParamError (252), from the environment or a config file
+a ConfigError (253); messages name the source and never repeat a secret.
+
+This module (with ``cli_core.config``, which reads the files for it) is the only place that
+looks at the environment; the driver hands it over as a mapping.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+
+from cli_core.errors import ConfigError, ParamError
+from cli_core.options import BINARY_FORMATS, OUTPUT_FORMATS, RETRY_MODES, TIMESTAMP_FORMATS
+
+# What a local-service hook yields: where to send, and as whom.
+LocalEndpoint = namedtuple("LocalEndpoint", "url access_key secret_key region")
+
+LOCAL_ENV = "CLISHAPE_LOCAL"
+LOCAL_HOME_ENV = "CLISHAPE_LOCAL_HOME"
+MAX_INPUT_ENV = "CLISHAPE_MAX_INPUT_BYTES"
+MAX_INPUT_KEY = "cli_max_input_bytes"
+MAX_TIMEOUT = 2_147_483  # seconds (about 24 days): what every socket layer below can wait
+MAX_SHOWN = 80  # characters of a bad value shown in a message
+MAX_PATH = 4096  # characters: longer is no path on any system we run on
+# Environment variables whose values are secrets: never printed, redacted in --debug.
+SECRET_ENV = (
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "CLISHAPE_LOCAL_SECRET_KEY",
+)
+_TRUE = ("1", "true", "yes", "on")
+# Environment variables holding a URL besides AWS_ENDPOINT_URL* (botocore fails on bad ones).
+URL_ENV = ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+# Environment variables that name a file or folder (CLISHAPE_SPEC_PATH is checked by entry).
+PATH_ENV = (
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CA_BUNDLE",
+    "CLISHAPE_CACHE_DIR",
+    "CLISHAPE_LOCAL_HOME",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run may consult besides the command's own options."""
+
+    environ: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    debug: bool = False
+    query: str | None = None
+    color: str = "auto"
+    auto_prompt: bool = False
+    dry_run: bool = False
+    paginate: bool = True
+    no_pager: bool = False
+    local: bool = False
+    local_home: str | None = None
+    spec_roots: tuple[Path, ...] = ()
+    cache_dir: Path | None = None
+    file_encoding: str = "utf-8"
+    # the global options as given (None when not given); read by the lazy values below
+    args: tuple = ()
+
+    # -- from the config file (read on first use) ------------------------------------------
+
+    @cached_property
+    def config(self):
+        from cli_core.config import load_profile_config
+
+        return load_profile_config(self._arg("profile"), self.environ)
+
+    @cached_property
+    def output(self) -> str:
+        given = self._arg("output")
+        if given:
+            return given
+        for value, where in (
+            (self.environ.get("AWS_DEFAULT_OUTPUT"), "the environment variable AWS_DEFAULT_OUTPUT"),
+            (self.config.get("output"), self._config_where("output")),
+        ):
+            if value:
+                if value not in OUTPUT_FORMATS:
+                    raise ConfigError(
+                        f"Unknown output type '{shown(value)}' from {where}; "
+                        f"valid values are {', '.join(OUTPUT_FORMATS)}"
+                    )
+                return value
+        return OUTPUT_FORMATS[0]
+
+    @cached_property
+    def binary_format(self) -> str:
+        given = self._arg("cli_binary_format")
+        if given:
+            return given
+        return binary_format_from_config(self.config.values, self.config.path) or BINARY_FORMATS[0]
+
+    @cached_property
+    def timestamp_format(self) -> str:
+        value = self.config.get("cli_timestamp_format")
+        if value is None:
+            return TIMESTAMP_FORMATS[0]
+        value = str(value).strip()
+        if value not in TIMESTAMP_FORMATS:
+            raise ConfigError(
+                f"Unknown cli_timestamp_format value: {shown(value)} in "
+                f"{self._config_where('cli_timestamp_format')}, "
+                f'valid values are "wire" or "iso8601"'
+            )
+        return value
+
+    @cached_property
+    def pager(self) -> list[str] | None:
+        """The pager command as an argv list, or None (only looked at on a terminal)."""
+        from cli_core.present.pager import pager_command
+
+        return pager_command(no_pager=self.no_pager, environ=self.environ, config=self.config)
+
+    @cached_property
+    def max_input_bytes(self) -> int:
+        from cli_core.shapes.codecs import DEFAULT_MAX_INPUT_BYTES
+
+        if MAX_INPUT_ENV in self.environ:
+            value, where = self.environ[MAX_INPUT_ENV], f"the environment variable {MAX_INPUT_ENV}"
+        elif self.config.get(MAX_INPUT_KEY) is not None:
+            value, where = self.config.get(MAX_INPUT_KEY), self._config_where(MAX_INPUT_KEY)
+        else:
+            return DEFAULT_MAX_INPUT_BYTES
+        number = _whole_number(value)
+        if number is None or number < 1:
+            raise ConfigError(
+                f"Bad value '{shown(value)}' for {where}: expected a whole number of bytes, "
+                "1 or more"
+            )
+        return number
+
+    @cached_property
+    def files(self):
+        """How parameter files and input documents are read (``codecs.FileReading``)."""
+        import codecs
+
+        from cli_core.shapes.codecs import FileReading
+
+        try:
+            codecs.lookup(self.file_encoding)
+        except LookupError:
+            raise ConfigError(
+                f"Unknown encoding '{shown(self.file_encoding)}' from the environment variable "
+                "AWS_CLI_FILE_ENCODING"
+            ) from None
+        return FileReading(encoding=self.file_encoding, max_bytes=self.max_input_bytes)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    @cached_property
+    def region(self) -> str | None:
+        for value, where, error in (
+            (self._arg("region"), "--region", ParamError),
+            (self.environ.get("AWS_REGION"), "the environment variable AWS_REGION", ConfigError),
+            (
+                self.environ.get("AWS_DEFAULT_REGION"),
+                "the environment variable AWS_DEFAULT_REGION",
+                ConfigError,
+            ),
+            (self.config.get("region"), self._config_where("region"), ConfigError),
+        ):
+            if value:
+                return check_region(value, where, error)
+        return None
+
+    @cached_property
+    def endpoint_url(self) -> str | None:
+        """``--endpoint-url``, checked; the URLs botocore reads itself are checked too."""
+        given = self._arg("endpoint_url")
+        if given is not None:
+            check_endpoint_url(given)
+        for name in sorted(self.environ):
+            if name.startswith("AWS_ENDPOINT_URL") or name in URL_ENV:
+                value = self.environ[name]
+                if value:
+                    check_endpoint_url(value, f"the environment variable {name}", ConfigError)
+        for key in ("endpoint_url", "ec2_metadata_service_endpoint"):
+            value = self.config.get(key)
+            if value:
+                check_endpoint_url(value, self._config_where(key), ConfigError)
+        return given
+
+    @cached_property
+    def verify(self) -> bool | str:
+        if self._arg("no_verify_ssl"):
+            return False
+        for value, where, error in (
+            (self._arg("ca_bundle"), "--ca-bundle", ParamError),
+            (self.environ.get("AWS_CA_BUNDLE"), "the environment variable AWS_CA_BUNDLE",
+             ConfigError),
+            (self.config.get("ca_bundle"), self._config_where("ca_bundle"), ConfigError),
+        ):  # fmt: skip
+            if value:
+                import os
+
+                from cli_core.config import expand_user
+
+                path = expand_user(check_path(value, where, error), self.environ)
+                if not os.path.exists(path):
+                    raise error(f"The CA bundle '{shown(value)}' from {where} does not exist")
+                return path
+        return True
+
+    @cached_property
+    def max_attempts(self) -> int | None:
+        value, where = self._env_or_config("AWS_MAX_ATTEMPTS", "max_attempts")
+        if value is None:
+            return None
+        number = _whole_number(value)
+        if number is None or number < 1:
+            raise ConfigError(
+                f"Bad value '{shown(value)}' for {where}: expected a whole number of attempts, "
+                "1 or more"
+            )
+        return number
+
+    @cached_property
+    def retry_mode(self) -> str | None:
+        value, where = self._env_or_config("AWS_RETRY_MODE", "retry_mode")
+        if value is None:
+            return None
+        if value.strip() not in RETRY_MODES:
+            raise ConfigError(
+                f"Bad value '{shown(value)}' for {where}: expected one of {', '.join(RETRY_MODES)}"
+            )
+        return value.strip()
+
+    def timeout(self, dest: str) -> int | None:
+        value = self._arg(dest)
+        if value is not None and value > MAX_TIMEOUT:
+            option = "--" + dest.replace("_", "-")
+            raise ParamError(
+                f"argument {option}: expected 0 to {MAX_TIMEOUT} seconds "
+                f"(0 waits without end), got {shown(str(value))}"
+            )
+        return value
+
+    def send_settings(self, pagination: dict | None = None, *, local: LocalEndpoint | None = None):
+        """The send stage's part (``transport.SendSettings``), every value checked."""
+        from cli_core.send.transport import SendSettings
+
+        self.check_send()
+        values = dict(
+            endpoint_url=self.endpoint_url,
+            region=self.region,
+            profile=self._arg("profile"),
+            sign=not self._arg("no_sign_request"),
+            verify=self.verify,
+            read_timeout=self.timeout("cli_read_timeout"),
+            connect_timeout=self.timeout("cli_connect_timeout"),
+            paginate=self.paginate,
+            pagination=dict(pagination or {}),
+            debug=self.debug,
+            max_attempts=self.max_attempts,
+            retry_mode=self.retry_mode,
+            environ=self.environ,
+            cache_dir=self.cache_dir,
+        )
+        if local is not None:
+            url, access_key, secret_key, region = local
+            values.update(
+                endpoint_url=url,
+                credentials=(access_key, secret_key),
+                region=self._arg("region") and self.region or region,
+            )
+        return SendSettings(**values)
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def check_request(self) -> None:
+        """Check the settings a request uses, and the global values given, before files are read."""
+        self.output  # noqa: B018 - resolving raises on a bad value
+        self.binary_format  # noqa: B018
+        self.timestamp_format  # noqa: B018
+        self.endpoint_url  # noqa: B018
+        self.timeout("cli_read_timeout")
+        self.timeout("cli_connect_timeout")
+        if self.query is not None:
+            check_text(self.query, "--query")
+
+    def check_send(self) -> None:
+        """Resolve what a call needs (before anything is sent)."""
+        self.check_request()
+        self.region  # noqa: B018
+        self.endpoint_url  # noqa: B018
+        self.verify  # noqa: B018
+        self.max_attempts  # noqa: B018
+        self.retry_mode  # noqa: B018
+        if self._arg("no_sign_request") is not True:
+            from cli_core.config import credentials_path, parse_file
+
+            parse_file(credentials_path(self.environ), "credentials file")
+
+    # -- secrets ---------------------------------------------------------------------------
+
+    def secrets(self) -> set[str]:
+        """The secret values this run knows of from its environment (never to be printed)."""
+        return {self.environ[name] for name in SECRET_ENV if self.environ.get(name)}
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _arg(self, dest: str):
+        return getattr(self.args, dest, None) if self.args else None
+
+    def _config_where(self, key: str) -> str:
+        return f"'{key}' in profile '{self.config.profile}' of {self.config.path}"
+
+    def _env_or_config(self, env_name: str, key: str):
+        value = self.environ.get(env_name)
+        if value is not None:
+            return value, f"the environment variable {env_name}"
+        value = self.config.get(key)
+        if value is not None:
+            return str(value), self._config_where(key)
+        return None, ""
+
+
+def resolve_settings(args, environ: Mapping[str, str]) -> Settings:
+    """The settings of one run: the global options (``GlobalArgs``) over ``environ``."""
+    from cli_core.spec import cache_root, spec_roots
+
+    env = MappingProxyType(dict(environ))
+    for name in PATH_ENV:
+        if env.get(name):
+            check_path(env[name], f"the environment variable {name}")
+    roots = tuple(spec_roots(env))
+    for root in roots:
+        check_path(str(root), "an entry of CLISHAPE_SPEC_PATH")
+    if args.cli_auto_prompt or args.no_cli_auto_prompt:
+        auto_prompt = bool(args.cli_auto_prompt)
+    else:
+        auto_prompt = env.get("AWS_CLI_AUTO_PROMPT", "").lower() == "on"
+    return Settings(
+        environ=env,
+        debug=bool(args.debug),
+        query=args.query,
+        color=args.color or "auto",
+        auto_prompt=auto_prompt,
+        dry_run=bool(args.cli_dry_run),
+        paginate=not args.no_paginate,
+        no_pager=bool(args.no_cli_pager),
+        local=env.get(LOCAL_ENV, "").lower() in _TRUE,
+        local_home=env.get(LOCAL_HOME_ENV) or None,
+        spec_roots=roots,
+        cache_dir=cache_root(env),
+        file_encoding=env.get("AWS_CLI_FILE_ENCODING") or "utf-8",
+        args=args,
+    )
+
+
+# -- checks of single values ----------------------------------------------------------------
+
+
+def shown(text, limit: int = MAX_SHOWN) -> str:
+    """A value for a one-line message: control characters escaped, long text cut short."""
+    text = str(text)
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
+def binary_format_from_config(config, config_path: str) -> str | None:
+    """The profile's ``cli_binary_format``, or None; an invalid value is a ConfigError."""
+    value = config.get("cli_binary_format")
+    if value is None:
+        return None
+    value = str(value).strip()
+    if value not in BINARY_FORMATS:
+        raise ConfigError(
+            f"{config_path}: cli_binary_format = '{shown(value)}' is not valid; "
+            f"expected one of: {', '.join(BINARY_FORMATS)}"
+        )
+    return value
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters written as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+
+
+def check_path(value: str, where: str, error=ConfigError) -> str:
+    """``value`` if it can name a file or folder: no NUL character, at most ``MAX_PATH`` long."""
+    if "\x00" in value:
+        raise error(f"Bad path from {where}: it contains a NUL character")
+    if len(value) > MAX_PATH:
+        raise error(
+            f"Bad path from {where}: it is too long to name a file or folder: {shown(value)}"
+        )
+    return value
+
+
+def check_text(value: str, where: str) -> str:
+    if "\x00" in value:
+        raise ParamError(f"Bad value for {where}: it contains a NUL character")
+    return value
+
+
+def _whole_number(value) -> int | None:
+    text = str(value).strip()
+    if not text or len(text) > 18 or not text.lstrip("-+").isdigit():
+        return None
+    return int(text)
+
+
+def check_region(value: str, where: str, error=ConfigError) -> str:
+    """``value`` if it can be a region name (letters, digits, inner hyphens, 1-63 characters)."""
+    inner = value[1:-1]
+    if (
+        len(value) <= 63
+        and value.isascii()
+        and value[0].isalnum()
+        and value[-1].isalnum()
+        and all(ch.isalnum() or ch == "-" for ch in inner)
+    ):
+        return value
+    raise error(
+        f"Bad region '{shown(value)}' from {where}: a region name has only letters, digits and "
+        "hyphens (like us-east-1)"
+    )
+
+
+def check_endpoint_url(url: str, where: str = "--endpoint-url", error=ParamError) -> str:
+    """``url`` if it is an http(s) URL with a host and a valid port; ``error`` otherwise.
+
+    Stricter than the AWS CLI, which takes ``localhost:8000`` as a URL with the scheme
+    ``localhost`` and only fails later, inside botocore, with exit 255.
+    """
+    from urllib.parse import urlsplit
+
+    problem = None
+    if not url.isprintable() or " " in url:
+        problem = "it contains a space or a control character"
+    else:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            text = str(exc)
+            if "IPv6" in text:
+                problem = "its IPv6 address is not written as [address]"
+            elif "Port" in text or "port" in text:
+                problem = "its port is not a number from 1 to 65535"
+            else:
+                problem = "it is not a URL"
+        else:
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                problem = "scheme is missing" if "://" not in url else "it is not an http(s) URL"
+            elif not parts.hostname:
+                problem = "it has no host name"
+            elif port == 0:
+                problem = "its port is not a number from 1 to 65535"
+    if problem is None:
+        return url
+    subject = "--endpoint-url" if where == "--endpoint-url" else f"the URL from {where}"
+    raise error(
+        f'Bad value for {subject} "{shown(url)}": {problem}. '
+        "Must be of the form http://<hostname>/ or https://<hostname>/"
+    )
+
+
+MIN_REDACTED = 6  # shorter secrets are not searched for inside text (``y`` in ``Type``)
+
+
+def redact_text(text: str, secrets) -> str:
+    """``text`` with every secret value (of ``MIN_REDACTED`` characters or more) as ``***``."""
+    for secret in sorted((s for s in secrets if len(s) >= MIN_REDACTED), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
