@@ -4,6 +4,7 @@ clishape-spec lint [PATH|SERVICE ...]
 clishape-spec import-botocore SERVICE|PATH ... --out DIR
 clishape-spec import-botocore --all --out DIR
 clishape-spec diff SPEC_DIR --against botocore:SERVICE|botocore:PATH
+clishape-spec schema [service|command]
 """
 
 from __future__ import annotations
@@ -40,12 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("folder", type=Path, metavar="SPEC_DIR")
     diff.add_argument("--against", required=True, metavar="botocore:SERVICE")
 
+    schema = sub.add_parser("schema", help="print the spec format as a JSON Schema (for editors)")
+    schema.add_argument("kind", nargs="?", choices=("service", "command"), default="command")
+
     args = parser.parse_args(argv)
     try:
         if args.action == "lint":
             return _lint(args)
         if args.action == "import-botocore":
             return _import(args, parser)
+        if args.action == "schema":
+            return _schema(args)
         return _diff(args, parser)
     except (LookupError, FileNotFoundError) as exc:
         print(f"clishape-spec: {exc.args[0] if exc.args else exc}", file=sys.stderr)
@@ -63,6 +69,15 @@ def _lint(args) -> int:
         print(problem)
     print(result.summary(), file=sys.stderr if result.problems else sys.stdout)
     return 1 if result.problems else 0
+
+
+def _schema(args) -> int:
+    import json
+
+    from clishape_tools.spec_schema import spec_schema
+
+    print(json.dumps(spec_schema(args.kind), indent=2))
+    return 0
 
 
 def _import(args, parser) -> int:

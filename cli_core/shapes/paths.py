@@ -22,10 +22,10 @@ def render(parts) -> str:
     """The text of a path given as a sequence of parts (empty for the root)."""
     out = []
     for part in parts:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out.append(f"[{part}]")
-        elif not _PLAIN.fullmatch(part):
-            out.append(f"[{json.dumps(part)}]")
+        elif not isinstance(part, str) or not _PLAIN.fullmatch(part):
+            out.append(f"[{json.dumps(part, default=str)}]")
         elif out:
             out.append("." + part)
         else:

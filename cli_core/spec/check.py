@@ -18,23 +18,13 @@ from pathlib import Path
 from cli_core import options
 from cli_core.errors import Problem
 from cli_core.shapes.naming import cli_name
+from cli_core.shapes.paths import render
 from cli_core.spec import format as fmt
 
 SERVICE_FILE = "_service.yaml"
 MAX_DEPTH = 64  # inline shapes nested deeper than this are refused (and cannot recurse forever)
 
 _NAME = re.compile(fmt.NAME_PATTERN)
-
-
-def key_path(parts) -> str:
-    """``shapes.Job.members.Id``, ``errors[0]``: the spelling problems use for a place."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 class _Checker:
@@ -44,7 +34,7 @@ class _Checker:
         self._inline_seen: set[int] = set()
 
     def add(self, path: tuple, message: str) -> None:
-        self.problems.append(Problem(message, key_path(path), file=self.file, path=path))
+        self.problems.append(Problem(message, render(path), file=self.file, path=path))
 
     # -- keys and value kinds --------------------------------------------------------------
 
