@@ -1,0 +1,39 @@
+"""Shared test fixtures.
+
+``report`` keeps long diagnostics (the parity tables, the import figures) out of a plain
+``python -m pytest``: each report is written to ``.pytest_cache/d/clishape-reports/NAME.txt``
+(or the session's temporary folder without the cache plugin) and shown on the terminal only
+with ``-v`` (the project's ``addopts`` has ``-q``, so ``-v`` brings it back to normal verbosity).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def _reports_folder(config: pytest.Config, tmp_path_factory) -> Path:
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        return Path(cache.mkdir("clishape-reports"))
+    folder = tmp_path_factory.getbasetemp() / "clishape-reports"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def report(pytestconfig, tmp_path_factory):
+    """``report(name, text)``: keep a long report in a file; print it only when verbose."""
+    folder = _reports_folder(pytestconfig, tmp_path_factory)
+    terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+
+    def write(name: str, text: str) -> Path:
+        path = folder / f"{name}.txt"
+        path.write_text(text + "\n", encoding="utf-8")
+        if terminal is not None and pytestconfig.get_verbosity() >= 0:
+            terminal.write_line("")
+            terminal.write_line(text)
+        return path
+
+    return write
