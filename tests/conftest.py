@@ -1,4 +1,7 @@
-"""Shared test fixtures.
+"""Shared test settings and fixtures.
+
+Hypothesis runs without its per-example deadline everywhere: a deadline is a wall-clock
+assertion, and a busy machine would fail it. (Speed is measured by ``tools/bench.py``.)
 
 ``report`` keeps long diagnostics (the parity tables, the import figures) out of a plain
 ``python -m pytest``: each report is written to ``.pytest_cache/d/clishape-reports/NAME.txt``
@@ -11,6 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("clishape", deadline=None)
+settings.load_profile("clishape")
 
 
 def _reports_folder(config: pytest.Config, tmp_path_factory) -> Path:
