@@ -635,8 +635,8 @@ def contract_violations(argv: list[str], stdout: str, stderr: str, code: int) ->
         for secret in SECRETS:
             if secret in text:
                 found.append(f"a secret ({secret[:12]}…) is printed on {name}")
-    if "internal error" in stderr:
-        found.append("internal error")
+    if "internal error" in stderr or "raised an unhandled exception" in stderr:
+        found.append("internal error")  # (the second is botocore's wrapping of one)
     if "--debug" in argv:  # tracebacks and the debug log are what --debug is for
         return found
     if "Traceback (most recent call last)" in stderr:
@@ -808,6 +808,8 @@ def test_the_checker_sees_each_way_of_breaking_the_contract():
     assert leak == [f"a secret ({TOKEN_CORE[:12]}…) is printed on stdout"]
     crash = "clishape: error: internal error: ValueError: x\nRun again with --debug to see it.\n"
     assert contract_violations(["x"], "", crash, 255) == ["internal error"]
+    wrapped = "clishape: error: An HTTP Client raised an unhandled exception: timestamp too large\n"
+    assert contract_violations(["x"], "", wrapped, 255) == ["internal error"]
     long = contract_violations(["x"], "", "clishape: error: " + "1" * 5000, 252)
     assert long == [f"a stderr line longer than {MAX_LINE_CHARS} characters"]
     many = "clishape: error: bad\n" + "problem\n" * 40
