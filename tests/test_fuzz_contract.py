@@ -261,7 +261,7 @@ def blobs() -> st.SearchStrategy:
 def kind_values(kind: str, keys: list[str]) -> st.SearchStrategy[list]:
     """The tokens after an option of this kind (flags take none; lists may take several)."""
     one = {
-        "string": odd_text(),
+        "string": st.one_of(odd_text(), files(scalars)),
         "id": st.one_of(st.text("abcXYZ019", min_size=22, max_size=22), odd_text()),
         "number": numbers(),
         "timestamp": st.one_of(st.sampled_from(TIMESTAMPS), odd_text(), numbers()),
