@@ -20,6 +20,12 @@ settings.register_profile("clishape", deadline=None)
 settings.load_profile("clishape")
 
 
+def pytest_configure(config):
+    # When a property fails, Hypothesis imports libcst (to suggest an @example patch), whose
+    # DeprecationWarnings would add a page to the report that is not about our code.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:libcst.*")
+
+
 def _reports_folder(config: pytest.Config, tmp_path_factory) -> Path:
     cache = getattr(config, "cache", None)
     if cache is not None:

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from cli_core.testing import run
@@ -58,6 +58,7 @@ FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],  # no "explain" page
 )
 
 CONTRACT_EXIT_CODES = {0, 130, 252, 253, 254, 255}
@@ -653,23 +654,26 @@ def contract_violations(argv: list[str], stdout: str, stderr: str, code: int) ->
     return found
 
 
+FIXED_ENV = {"HOME", "CLISHAPE_CACHE_DIR", "CLISHAPE_LOCAL_HOME", "PATH"}
+
+
 def judge(argv, env, stdout: str, stderr: str, code: int, found: list[str]) -> None:
     """Fail the example (or, with CLISHAPE_FUZZ_FINDINGS, record it) if it broke the contract."""
     found = found + contract_violations(argv, stdout, stderr, code)
     if not found:
         return
-    first = next(iter(message_lines(stderr)), "")
+    argv = [a if len(a) <= 200 else a[:200] + f"…({len(a)} characters)" for a in argv]
+    env = {k: v[:200] for k, v in env.items() if k not in FIXED_ENV}
     if FINDINGS:
-        record = {
-            "violations": found, "exit": code, "first_line": first[:300],
-            "argv": [a[:200] for a in argv],
-            "env": {k: v[:200] for k, v in env.items() if k not in ("HOME", "CLISHAPE_CACHE_DIR")},
-        }  # fmt: skip
+        first = next(iter(message_lines(stderr)), "")[:300]
+        record = {"violations": found, "exit": code, "first_line": first, "argv": argv, "env": env}
         with open(FINDINGS, "a", encoding="utf-8", errors="backslashreplace") as out:
             out.write(json.dumps(record) + "\n")
         return
-    shown = "\n".join(stderr.splitlines()[:5])[:1500]
-    pytest.fail(f"{'; '.join(found)} (exit {code})\nstderr:\n{shown}", pytrace=False)
+    shown = "\n".join(line[:300] for line in stderr.splitlines()[:6])
+    raise AssertionError(
+        f"{'; '.join(found)} (exit {code})\nargv: {argv!r}\nenv: {env!r}\nstderr:\n{shown}"
+    )
 
 
 class Hung(BaseException):
