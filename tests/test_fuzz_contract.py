@@ -612,6 +612,8 @@ def materialise(example, setup: Setup) -> tuple[list[str], dict]:
         HOME=str(setup.folder / "home"),
         CLISHAPE_CACHE_DIR=str(setup.folder / "cache"),
         CLISHAPE_LOCAL_HOME=str(setup.local_home),
+        # A profile without keys makes botocore ask the EC2 metadata service: not on this machine.
+        AWS_EC2_METADATA_DISABLED="true",
     )
     env.setdefault("AWS_CONFIG_FILE", os.devnull)
     env.setdefault("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
@@ -654,7 +656,13 @@ def contract_violations(argv: list[str], stdout: str, stderr: str, code: int) ->
     return found
 
 
-FIXED_ENV = {"HOME", "CLISHAPE_CACHE_DIR", "CLISHAPE_LOCAL_HOME", "PATH"}
+FIXED_ENV = {
+    "HOME",
+    "CLISHAPE_CACHE_DIR",
+    "CLISHAPE_LOCAL_HOME",
+    "PATH",
+    "AWS_EC2_METADATA_DISABLED",
+}
 
 
 def judge(argv, env, stdout: str, stderr: str, code: int, found: list[str]) -> None:
