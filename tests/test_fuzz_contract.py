@@ -49,6 +49,8 @@ from hypothesis import strategies as st
 
 from cli_core.testing import run
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "specs"
 
