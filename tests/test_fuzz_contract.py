@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from cli_core.testing import run
@@ -785,6 +785,7 @@ def test_any_invocation_keeps_the_contract(setup, target, data):
 
 PROCESS_EXAMPLES = max(10, EXAMPLES // 10)
 SPECIAL_FILES = ("/dev/zero", "/dev/urandom", "/dev/null", "/proc/self/mem", "missing", "folder")
+MAX_ARG_BYTES = 128 * 1024
 MEMORY_LIMIT = 1024**3  # a read that never stops fails here instead of filling the machine
 
 
@@ -798,6 +799,8 @@ def test_any_invocation_of_the_program_keeps_the_contract(setup, data):
     """A real process: real stdout/stderr encodings, special files such as /dev/zero."""
     argv, env = materialise(data.draw(examples(setup, specials=SPECIAL_FILES), "example"), setup)
     env["PATH"] = os.environ.get("PATH", "")
+    # The system takes no argument or variable over 128 KiB: a user cannot type those either.
+    assume(all(len(os.fsencode(text)) < MAX_ARG_BYTES for text in [*argv, *env.values()]))
     try:
         done = subprocess.run(
             [sys.executable, "-m", "cli_core", *argv],
