@@ -11,6 +11,7 @@ with ``-v`` (the project's ``addopts`` has ``-q``, so ``-v`` brings it back to n
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -39,14 +40,17 @@ def _reports_folder(config: pytest.Config, tmp_path_factory) -> Path:
 def report(pytestconfig, tmp_path_factory):
     """``report(name, text)``: keep a long report in a file; print it only when verbose."""
     folder = _reports_folder(pytestconfig, tmp_path_factory)
-    terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    plugins = pytestconfig.pluginmanager
+    terminal = plugins.get_plugin("terminalreporter")
+    capture = plugins.get_plugin("capturemanager")
 
     def write(name: str, text: str) -> Path:
         path = folder / f"{name}.txt"
         path.write_text(text + "\n", encoding="utf-8")
         if terminal is not None and pytestconfig.get_verbosity() >= 0:
-            terminal.write_line("")
-            terminal.write_line(text)
+            with capture.global_and_fixture_disabled() if capture else nullcontext():
+                terminal.write_line("")
+                terminal.write_line(text)
         return path
 
     return write
