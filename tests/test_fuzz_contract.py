@@ -20,9 +20,10 @@ process, where they may also read special files such as ``/dev/zero``.
 
 Each test runs ``CLISHAPE_FUZZ_EXAMPLES`` examples (default 300; the process test a tenth).
 ``CLISHAPE_FUZZ_FINDINGS=FILE`` records each broken example as one JSON line in FILE instead
-of failing at the first, to survey every kind of failure in one long run:
+of failing at the first, to survey every kind of failure in one long run. The issue's run of
+more than 10,000 examples (3 × 3,400 in-process, 340 processes):
 
-    CLISHAPE_FUZZ_EXAMPLES=10000 CLISHAPE_FUZZ_FINDINGS=/tmp/findings.jsonl \\
+    CLISHAPE_FUZZ_EXAMPLES=3400 CLISHAPE_FUZZ_FINDINGS=/tmp/findings.jsonl \\
         python -m pytest tests/test_fuzz_contract.py --hypothesis-show-statistics
 """
 
