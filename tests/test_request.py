@@ -417,9 +417,8 @@ def test_command_line_overrides_document_end_to_end():
     assert body["params"] == {"Data": "YQ==", "Label": "doc", "ClientToken": "tok"}
 
 
-def test_large_request_builds_quickly(tmp_path):
-    import time
-
+def test_a_10_mb_request_round_trips_unchanged(tmp_path):
+    # How fast this is, is measured by tools/bench.py (the 10 MB --cli-input-json case).
     items = [
         {"Name": f"item-{i}", "Count": i % 1000, "Ratio": 0.5, "Enabled": True, "Colour": "RED",
          "Data": "Zm9vYmFy", "Tags": {"team": "blue", "env": "prod"}}
@@ -428,10 +427,7 @@ def test_large_request_builds_quickly(tmp_path):
     doc = tmp_path / "items.json"
     doc.write_text(json.dumps({"Items": items}), encoding="utf-8")
     assert doc.stat().st_size > 10_000_000
-    command = blobby("put-items")
-    start = time.perf_counter()
-    request = build_request(parsed(command, json_doc=f"file://{doc}"))
-    elapsed = time.perf_counter() - start
+    request = build_request(parsed(blobby("put-items"), json_doc=f"file://{doc}"))
     assert len(request.params["Items"]) == 70000
-    assert request.params["Items"][0]["Data"] == b"foobar"
-    assert elapsed < 5, elapsed
+    assert all(item["Data"] == b"foobar" for item in request.params["Items"])
+    assert json.loads(dry_run_text(request))["params"] == {"Items": items}

@@ -1,12 +1,13 @@
 """Whole-process start-up benchmarks, measured side by side in one run.
 
-    python tools/bench.py [--runs N] [--only NAME ...] [--all-specs DIR]
+    python tools/bench.py [--runs N] [--groups NAME ...] [--all-specs DIR]
 
 Every case is a command line run as a fresh process. Runs are interleaved (one of each case per
 round, in a shuffled order) so that machine noise hits every case alike; the report gives each
 case's median wall time and its ratio to the baseline case of its group (``python -c pass``
 for start-up cases). Absolute times are printed for the reader but never asserted anywhere:
-only ratios mean something across machines.
+only ratios mean something across machines. (The tests assert behaviour only; the timings of
+the import of every service, the 10 MB input document and pathological shorthand are here.)
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument(
         "--groups", nargs="*", default=["startup", "big-input", "service"],
-        help="which groups to run: startup, big-input, service, import",
+        help="which groups to run: startup, big-input, service, import, shorthand",
     )  # fmt: skip
     parser.add_argument(
         "--all-specs", metavar="DIR",
@@ -236,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
                     failures.append("real call")
         if "import" in args.groups:
             failures += _import_group(workdir)
+        if "shorthand" in args.groups:
+            failures += _shorthand_group(min(args.runs, 5))
         if args.all_specs:
             failures += _specs_group(Path(args.all_specs), args.runs)
     if failures:
@@ -263,6 +266,59 @@ def _import_group(workdir: Path) -> list[str]:
         f"{elapsed:.1f} s (≤ 60 s {verdict})\n"
     )
     return [] if verdict == "ok" else ["import-botocore --all"]
+
+
+# Shorthand texts of about n units that once made a parser backtrack (tests/test_shorthand.py
+# checks what each gives; the timing is here).
+SHORTHAND_PATHOLOGICAL = {
+    "long-csv-then-key": lambda n: "a=" + "b," * n + "c=d",
+    "many-commas": lambda n: "a=" + "," * n,
+    "backtrack-every-pair": lambda n: ",".join(f"k{i}=x,y z" for i in range(n // 10)),
+    "escaped-quotes-unterminated": lambda n: "a='" + "\\'" * n,
+    "unterminated-quote": lambda n: "a='" + "x" * n,
+    "deep-brackets": lambda n: "a=" + "[" * n,
+    "spaces": lambda n: "a=" + " " * n + "b" + " " * n + ",",
+    "escaped-commas": lambda n: "a=" + "\\," * n + "=",
+    "many-hash-keys": lambda n: "a={" + ",".join(f"k{i}=v" for i in range(n // 5)) + "}",
+}
+
+
+def _shorthand_group(runs: int) -> list[str]:
+    """Each pathological shorthand text parsed in-process at n = 25,000 and 100,000.
+
+    The growth from the small to the large text is the figure that means something on any
+    machine: 4× is linear; more than 8× (for runs long enough to time) is over budget.
+    """
+    from cli_core.argv.shorthand import ShorthandError, parse
+
+    def timed(text: str) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            try:
+                parse(text)
+            except ShorthandError as error:
+                str(error)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    lines = [
+        "## pathological shorthand, in-process",
+        f"{'case':<32} {'ms at 100k':>10} {'growth':>8}  budget",
+    ]
+    failures = []
+    for name, make in SHORTHAND_PATHOLOGICAL.items():
+        small, large = timed(make(25_000)), timed(make(100_000))
+        growth = large / small if small > 0 else 0.0
+        budget = ""
+        if large >= 0.005:  # shorter runs are too short to time reliably
+            ok = growth <= 8.0
+            budget = f"≤ 8.0× {'ok' if ok else 'OVER'}"
+            if not ok:
+                failures.append(f"shorthand {name}")
+        lines.append(f"{name:<32} {large * 1000:>10.1f} {growth:>7.2f}×  {budget}")
+    print("\n".join(lines) + "\n")
+    return failures
 
 
 def _specs_group(all_specs: Path, runs: int) -> list[str]:
