@@ -142,7 +142,7 @@ def _run(argv: list[str], io: IO) -> int:
     args = rest[2:]
     if _auto_prompt(gargs, io):
         args = _prompt_missing(command, args, io)
-    parsed = parse_command(command, args)
+    parsed = parse_command(command, args, files=_file_reading(io.environ))
     if parsed.help:
         return _page(io, gargs, lambda h: h.command_help(command, io.width))
     return _execute(parsed, gargs, io)
@@ -203,7 +203,8 @@ def _execute(parsed: ParsedCommand, gargs: GlobalArgs, io: IO) -> int:
     binary_format = gargs.cli_binary_format or (
         binary_format_from_config(config.values, config.path) or "base64"
     )
-    request = build_request(parsed, binary_format=binary_format, stdin=io.stdin)
+    files = _file_reading(io.environ)
+    request = build_request(parsed, binary_format=binary_format, stdin=io.stdin, files=files)
     for warning in request.warnings:
         io.stderr.write(f"clishape: warning: {warning}\n")
 
@@ -290,6 +291,24 @@ def _send_settings(parsed: ParsedCommand, gargs: GlobalArgs, **overrides):
     )
     settings.update(overrides)
     return SendSettings(**settings)
+
+
+def _file_reading(environ):
+    """How inputs are read, from the environment (until the settings object resolves it)."""
+    from cli_core.shapes.codecs import DEFAULT_MAX_INPUT_BYTES, FileReading, shown_value
+
+    raw = environ.get("CLISHAPE_MAX_INPUT_BYTES", "")
+    try:
+        limit = int(raw) if raw.strip() else DEFAULT_MAX_INPUT_BYTES
+    except ValueError:
+        limit = -1
+    if limit < 1:
+        from cli_core.errors import ConfigError
+
+        raise ConfigError(
+            f"CLISHAPE_MAX_INPUT_BYTES must be a whole number of bytes, got '{shown_value(raw)}'"
+        )
+    return FileReading(environ.get("AWS_CLI_FILE_ENCODING") or "utf-8", limit)
 
 
 def _wants_local(environ) -> bool:
