@@ -148,7 +148,7 @@ def read_limited_text(stream, limit: int, shown: str, option: str | None) -> str
 def too_large(shown: str, limit: int, option: str | None) -> ParamError:
     return ParamError(
         f"{shown} is larger than the input limit of {_size_text(limit)} "
-        "(raise it with CLISHAPE_MAX_INPUT_BYTES or cli_max_input_bytes)",
+        "(raise it with CLISHAPE_MAX_INPUT_BYTES)",
         option,
     )
 
