@@ -483,3 +483,9 @@ def test_conversion_errors_never_escape_as_other_exceptions():
                 parse_command(command, ["--str-arg", "s", member.option, value])
             except CLIError:
                 pass
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs /proc")
+def test_a_file_that_reports_no_size_is_still_read_whole():
+    text = load_param_file("file:///proc/self/status", "--x", FileReading(max_bytes=1 << 20))
+    assert text.startswith("Name:")
