@@ -9,6 +9,9 @@
   JSON list, or one item per token (JSON or shorthand for complex items); documents: JSON.
 * Shorthand gives strings; they are then coerced along the shape (integers, booleans, lists
   from single values), and every failure is a ParamError naming the option and the path.
+* Bounds: files are read up to ``FileReading.max_bytes``; JSON nested deeper than
+  ``MAX_NESTING``, integers past Python's 4,300 digits and floats that overflow are refused;
+  a value echoed in a message is shortened and its control characters escaped.
 """
 
 from __future__ import annotations
