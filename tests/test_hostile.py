@@ -489,3 +489,10 @@ def test_conversion_errors_never_escape_as_other_exceptions():
 def test_a_file_that_reports_no_size_is_still_read_whole():
     text = load_param_file("file:///proc/self/status", "--x", FileReading(max_bytes=1 << 20))
     assert text.startswith("Name:")
+
+
+@pytest.mark.parametrize("flag", ["--bool-arg", "--no-bool-arg", "--debug", "--cli-dry-run"])
+def test_a_value_given_to_a_flag_is_named_and_shortened(flag):
+    result = run([*PROBE, f"{flag}={'A' * 10_000}"], env=ENV)
+    assert_refused(result, flag)
+    assert f"argument {flag}: takes no value, got 'AAAA" in result.stderr

@@ -51,9 +51,12 @@ class _Parser(argparse.ArgumentParser):
         self.problems: list[str] = []
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
+        option = message.split()[1].rstrip(":") if message.startswith("argument ") else ""
         if message.endswith("expected one argument"):
-            option = message.split()[1].rstrip(":")
             message += f" (for a value that starts with '-', write {option}=VALUE)"
+        elif "ignored explicit argument " in message:  # --flag=value
+            value = message.split("ignored explicit argument ", 1)[1][1:-1]
+            message = f"argument {option}: takes no value, got '{shown_value(value)}'"
         raise problems_error([*self.problems, message])
 
 
