@@ -59,7 +59,7 @@ def read_source(
         return _decode(data, flag, "standard input") if isinstance(data, bytes) else data
     if value.startswith(FILE_PREFIXES):
         data = load_param_file(value, flag, files)
-        return _decode(data, flag, shown_value(value)) if isinstance(data, bytes) else data
+        return _decode(data, flag, shown_value(value, 300)) if isinstance(data, bytes) else data
     return value
 
 

@@ -70,7 +70,7 @@ def load_param_file(
     binary = uri.startswith("fileb://")
     path = uri[len("fileb://") :] if binary else uri[len("file://") :]
     path = os.path.expandvars(os.path.expanduser(path))
-    shown = shown_value(uri)
+    shown = shown_value(uri, 300)  # a path is worth showing whole, within reason
     try:
         with open(path, "rb") as fh:
             data = read_limited(fh, files.max_bytes, shown, option)
