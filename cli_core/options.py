@@ -32,18 +32,24 @@ TIMESTAMP_FORMATS = ("iso8601", "wire")
 RETRY_MODES = ("legacy", "standard", "adaptive")
 
 GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
-    GlobalOption("--debug", "flag", "debug", "Turn on debug logging."),
+    GlobalOption(
+        "--debug", "flag", "debug",
+        "Log what happens on standard error: the request sent, the response received, and the "
+        "full traceback of an error. Secrets are masked.",
+    ),
     GlobalOption(
         "--endpoint-url", "string", "endpoint_url",
-        "Override command’s default URL with the given URL.",
+        "Send the request to this http(s) URL instead of the service's usual endpoint.",
     ),
     GlobalOption(
         "--no-verify-ssl", "flag", "no_verify_ssl",
-        "By default, the AWS CLI uses SSL when communicating with AWS services. For each SSL "
-        "connection, the AWS CLI will verify SSL certificates. This option overrides the default "
-        "behavior of verifying SSL certificates.",
+        "Connect over TLS without checking the server's certificate. clishape checks "
+        "certificates unless this option is given; use it only with a test endpoint you trust.",
     ),
-    GlobalOption("--no-paginate", "flag", "no_paginate", "Disable automatic pagination."),
+    GlobalOption(
+        "--no-paginate", "flag", "no_paginate",
+        "Make one request and print its page, instead of following every page of a listing.",
+    ),
     GlobalOption(
         "--output", "choice", "output",
         "The formatting style for command output. Without this option: AWS_DEFAULT_OUTPUT, "
@@ -57,52 +63,59 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
         "result (all pages merged) in every output format except yaml-stream, where it applies "
         "to each page.",
     ),
-    GlobalOption("--profile", "string", "profile", "Use a specific profile from your credential file."),
-    GlobalOption("--region", "string", "region", "The region to use. Overrides config/env settings."),
     GlobalOption(
-        "--version", "flag", "version", "Display the version of this tool.", help_type="string"
+        "--profile", "string", "profile",
+        "The named profile whose credentials and settings to use (from the config and "
+        "credentials files).",
     ),
     GlobalOption(
-        "--color", "choice", "color", "Turn on/off color output.", choices=COLOR_MODES
+        "--region", "string", "region",
+        "The region to send the request to; it wins over the environment and the profile.",
+    ),
+    GlobalOption("--version", "flag", "version", "Print clishape's version and exit."),
+    GlobalOption(
+        "--color", "choice", "color",
+        "Colour in tables and error messages: on, off, or auto (only on a terminal).",
+        choices=COLOR_MODES,
     ),
     GlobalOption(
         "--no-sign-request", "flag", "no_sign_request",
-        "Do not sign requests. Credentials will not be loaded if this argument is provided.",
+        "Send the request unsigned; no credentials are looked up.",
     ),
     GlobalOption(
         "--ca-bundle", "string", "ca_bundle",
-        "The CA certificate bundle to use when verifying SSL certificates. Overrides config/env "
-        "settings.",
+        "A file of CA certificates to check the server's certificate against, instead of the "
+        "ones from the environment or the profile.",
     ),
     GlobalOption(
         "--cli-read-timeout", "int", "cli_read_timeout",
-        "The maximum socket read time in seconds. If the value is set to 0, the socket read will "
-        "be blocking and not timeout. The default value is 60 seconds.",
+        "How many seconds to wait for data from the server before giving up (0 waits for "
+        "ever, at most 1000000). Without it: 60.",
     ),
     GlobalOption(
         "--cli-connect-timeout", "int", "cli_connect_timeout",
-        "The maximum socket connect time in seconds. If the value is set to 0, the socket connect "
-        "will be blocking and not timeout. The default value is 60 seconds.",
+        "How many seconds to wait for a connection before giving up (0 waits for ever, at "
+        "most 1000000). Without it: 60.",
     ),
     GlobalOption(
         "--cli-binary-format", "choice", "cli_binary_format",
-        "The formatting style to be used for binary blobs. The default format is base64. The "
-        "base64 format expects binary blobs to be provided as a base64 encoded string. The "
-        "raw-in-base64-out format preserves compatibility with AWS CLI V1 behavior and binary "
-        "values must be passed literally. When providing contents from a file that map to a "
-        "binary blob `fileb://` will always be treated as binary and use the file contents "
-        "directly regardless of the `cli-binary-format` setting. When using `file://` the file "
-        "contents will need to properly formatted for the configured `cli-binary-format`.",
+        "How blob values given as text are read. base64 (the default): the text is base64 and "
+        "is decoded. raw-in-base64-out: the text itself is sent, as its UTF-8 bytes. A "
+        "fileb:// value always sends the file's bytes as they are; a file:// value is text "
+        "and follows this setting.",
         choices=BINARY_FORMATS,
     ),
-    GlobalOption("--no-cli-pager", "flag", "no_cli_pager", "Disable cli pager for output."),
+    GlobalOption(
+        "--no-cli-pager", "flag", "no_cli_pager",
+        "Print straight to the terminal, without a pager.",
+    ),
     GlobalOption(
         "--cli-auto-prompt", "flag", "cli_auto_prompt",
-        "Automatically prompt for CLI input parameters.",
+        "Ask on the terminal for each required parameter the command line leaves out.",
     ),
     GlobalOption(
         "--no-cli-auto-prompt", "flag", "no_cli_auto_prompt",
-        "Disable automatically prompt for CLI input parameters.",
+        "Do not ask for missing parameters, even when AWS_CLI_AUTO_PROMPT is on.",
     ),
     GlobalOption(
         "--cli-dry-run", "flag", "cli_dry_run",

@@ -16,7 +16,7 @@ from cli_core.request.binary import apply_binary_format
 from cli_core.request.build import Request, build_request, dry_run_text, merge_params
 from cli_core.request.inputdoc import load_input_document
 from cli_core.settings import binary_format_from_config
-from cli_core.spec import load_command
+from cli_core.spec import load_command, spec_roots
 from cli_core.testing import run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"
@@ -431,3 +431,54 @@ def test_a_10_mb_request_round_trips_unchanged(tmp_path):
     assert len(request.params["Items"]) == 70000
     assert all(item["Data"] == b"foobar" for item in request.params["Items"])
     assert json.loads(dry_run_text(request))["params"] == {"Items": items}
+
+
+_JSON_TYPES = {
+    "string": str, "blob": str, "timestamp": str, "boolean": bool, "integer": int, "long": int,
+    "float": (int, float), "double": (int, float), "structure": dict, "map": dict, "list": list,
+}  # fmt: skip
+
+
+def _placeholder_types_match(shape, value, path="") -> list[str]:
+    """Paths where a skeleton placeholder's JSON type is not its member's type."""
+    kind = shape.type
+    if kind == "document":
+        return []
+    if not isinstance(value, _JSON_TYPES[kind]) or kind == "integer" and isinstance(value, bool):
+        return [f"{path or '(top)'}: {type(value).__name__} for a {kind}"]
+    if kind == "structure":
+        return [
+            bad
+            for name, item in value.items()
+            for bad in _placeholder_types_match(shape.members[name].shape, item, f"{path}.{name}")
+        ]
+    if kind == "list":
+        return [
+            bad
+            for i, item in enumerate(value)
+            for bad in _placeholder_types_match(shape.member.shape, item, f"{path}[{i}]")
+        ]
+    if kind == "map":
+        return [
+            bad
+            for key, item in value.items()
+            for bad in _placeholder_types_match(shape.value.shape, item, f"{path}.{key}")
+        ]
+    return []
+
+
+@pytest.mark.parametrize(
+    "service, command",
+    [("probe", "do-things"), ("blobby", "put-blob"), ("blobby", "put-items"),
+     ("blobby", "find-node"), ("voice-id", "describe-speaker-enrollment-job")],
+)  # fmt: skip
+def test_input_skeleton_placeholders_have_their_members_types(service, command):
+    """README: blob placeholders are "" (not null), so every placeholder has its member's type;
+    the skeleton read back as a document parses (its values are placeholders to fill in)."""
+    result = run([service, command, "--generate-cli-skeleton"], env=ENV)
+    assert result.exit_code == 0, result
+    skeleton = json.loads(result.stdout)
+    spec = load_command(service, command, roots=spec_roots(ENV))
+    assert _placeholder_types_match(spec.input, skeleton) == []
+    document = load_input_document(parsed(spec, json_doc=result.stdout), None)
+    assert document == skeleton

@@ -283,3 +283,13 @@ def test_any_input_parses_or_raises_a_shorthand_error(text):
         assert str(error).splitlines()[2].endswith("^")
     else:
         assert isinstance(result, dict)
+
+
+def test_an_error_in_a_long_line_shows_the_part_around_it():
+    text = "a=" + "x" * 500 + ",a=" + "y" * 500  # the second "a" is the error
+    with pytest.raises(ShorthandError) as raised:
+        parse(text)
+    _, line, caret = str(raised.value).splitlines()[:3]
+    assert len(line) == 120
+    assert line[len(caret) - 1] == text[raised.value.position]
+    assert caret.strip() == "^"

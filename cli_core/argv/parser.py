@@ -8,9 +8,12 @@ Two argparse parsers, both with prefix abbreviations off (``--out`` is never ``-
   top-level member (lists take several tokens, booleans are a ``--x``/``--no-x`` pair), then
   ``--cli-input-json``/``--cli-input-yaml``, the pagination options, ``--generate-cli-skeleton``.
 
-argparse only collects the raw tokens; ``cli_core.values`` turns each into a typed value, so every
-conversion error names its option. Errors are collected where argparse allows: every unknown
-option is listed at once, and every missing required option is named in one message.
+argparse only collects the raw tokens; ``cli_core.argv.values`` turns each into a typed value, so
+every conversion error names its option. Every problem is collected and reported at once, one
+line (or caret block) each: options given twice, unknown options, every value that does not
+convert (bad number, bad JSON, bad shorthand, unreadable file), every missing required option.
+Only a token argparse cannot place at all (an option missing its value) stops at that point.
+At most ``MAX_PROBLEMS_SHOWN`` problems are printed, then ``... and N more``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import argparse
 from collections import namedtuple
 
 from cli_core.argv.values import convert_option
-from cli_core.errors import UsageError
+from cli_core.errors import MAX_PROBLEMS_SHOWN, ParamError, UsageError, render_problems
 from cli_core.options import (
     CLI_INPUT_OPTIONS,
     GLOBAL_OPTIONS,
@@ -28,22 +31,41 @@ from cli_core.options import (
     SKELETON_MODES,
     SKELETON_OPTION,
 )
+from cli_core.shapes.codecs import DEFAULT_FILE_READING, FileReading, shown_value
 from cli_core.shapes.model import Command
 
 PAGINATION_ARGS = {opt.name: (opt.key, opt.kind) for opt in PAGINATION}
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that raises UsageError instead of printing and exiting."""
+    """An ArgumentParser that collects problems in ``problems`` instead of printing and exiting.
+
+    argparse's own ``error`` (a token it cannot place) raises at once, with the problems found
+    before it.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(add_help=False, allow_abbrev=False, **kwargs)
+        self.problems: list[str] = []
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
+        option = message.split()[1].rstrip(":") if message.startswith("argument ") else ""
         if message.endswith("expected one argument"):
-            option = message.split()[1].rstrip(":")
             message += f" (for a value that starts with '-', write {option}=VALUE)"
-        raise UsageError(message)
+        elif "ignored explicit argument " in message:  # --flag=value
+            value = message.split("ignored explicit argument ", 1)[1][1:-1]
+            message = f"argument {option}: takes no value, got '{shown_value(value)}'"
+        raise problems_error([*self.problems, message])
+
+
+def problems_error(problems: list[str]) -> UsageError:
+    """One UsageError for every problem found: the problem itself when there is one, else a
+    count and one indented line (or block) per problem, at most ``MAX_PROBLEMS_SHOWN`` of them."""
+    if len(problems) == 1:
+        return UsageError(problems[0])
+    lines = render_problems(problems, MAX_PROBLEMS_SHOWN)
+    body = "\n".join("  " + line.replace("\n", "\n  ") for line in lines)
+    return UsageError(f"{len(problems)} problems with the command line:\n{body}")
 
 
 class _Once(argparse.Action):
@@ -51,10 +73,11 @@ class _Once(argparse.Action):
 
     def __call__(self, parser, namespace, values, option_string=None):
         if getattr(namespace, self.dest, None) is not None:
-            raise UsageError(
+            parser.problems.append(
                 f"{option_string} was given more than once; give it once "
                 "(for several list items, write them after one option)"
             )
+            return
         setattr(namespace, self.dest, values)
 
 
@@ -68,19 +91,28 @@ class _BoolPair(argparse.Action):
         previous = getattr(namespace, self.dest, None)
         if previous is not None:
             pair = sorted({option_string, self.metadata_other})
-            raise UsageError(f"Cannot specify both {pair[0]} and {pair[1]}; give one of them")
+            problem = f"Cannot specify both {pair[0]} and {pair[1]}; give one of them"
+            if problem not in parser.problems:
+                parser.problems.append(problem)
+            return
         setattr(namespace, self.dest, self.const)
 
 
-def _non_negative_int(text: str) -> int:
+# The largest timeout in seconds (about 11 days): larger values overflow the socket layer.
+MAX_TIMEOUT_SECONDS = 1_000_000
+
+
+def _seconds(name: str, text: str) -> int:
+    """A timeout option's value: a whole number of seconds from 0 to MAX_TIMEOUT_SECONDS."""
     try:
         value = int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number of seconds, got '{text}'"
-        ) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more seconds, got '{text}'")
+        value = None
+    if value is None or not 0 <= value <= MAX_TIMEOUT_SECONDS:
+        raise ParamError(
+            f"argument {name}: expected a whole number of seconds from 0 to "
+            f"{MAX_TIMEOUT_SECONDS}, got '{shown_value(text)}'"
+        )
     return value
 
 
@@ -120,26 +152,38 @@ def _global_parser() -> _Parser:
     for opt in GLOBAL_OPTIONS:
         if opt.kind == "flag":
             parser.add_argument(opt.name, dest=opt.dest, action="store_true")
-        elif opt.kind == "int":
-            parser.add_argument(opt.name, dest=opt.dest, type=_non_negative_int, action=_Once)
         else:
             parser.add_argument(opt.name, dest=opt.dest, action=_Once)
     return parser
 
 
 def split_globals(argv: list[str]) -> tuple[GlobalArgs, list[str]]:
-    """Take the global options out of argv wherever they stand; return them and the rest."""
-    namespace, rest = _global_parser().parse_known_args(argv)
+    """Take the global options out of argv wherever they stand; return them and the rest.
+
+    Every problem with the global options is reported at once.
+    """
+    parser = _global_parser()
+    namespace, rest = parser.parse_known_args(argv)
+    problems = parser.problems
     values = vars(namespace)
     for opt in GLOBAL_OPTIONS:
         value = values.get(opt.dest)
-        if opt.kind == "choice" and value is not None and value not in opt.choices:
-            raise UsageError(
-                f"argument {opt.name}: invalid choice '{value}' "
+        if value is None:
+            continue
+        if opt.kind == "choice" and value not in opt.choices:
+            problems.append(
+                f"argument {opt.name}: invalid choice '{shown_value(value)}' "
                 f"(choose from {', '.join(opt.choices)})"
             )
+        elif opt.kind == "int":
+            try:
+                values[opt.dest] = _seconds(opt.name, value)
+            except ParamError as error:
+                problems.append(str(error))
     if values.get("cli_auto_prompt") and values.get("no_cli_auto_prompt"):
-        raise UsageError("Cannot specify both --cli-auto-prompt and --no-cli-auto-prompt")
+        problems.append("Cannot specify both --cli-auto-prompt and --no-cli-auto-prompt")
+    if problems:
+        raise problems_error(problems)
     return GlobalArgs(**{k: v for k, v in values.items() if v is not None}), rest
 
 
@@ -193,23 +237,26 @@ def build_parser(command: Command) -> _Parser:
     return parser
 
 
-def parse_command(command: Command, args: list[str], *, files=None) -> ParsedCommand:
-    """Parse the tokens after ``<service> <command>``.
+def parse_command(
+    command: Command, args: list[str], *, files: FileReading = DEFAULT_FILE_READING
+) -> ParsedCommand:
+    """Parse the tokens after ``<service> <command>``; every problem is reported at once.
 
-    ``files`` (``codecs.FileReading``) says how ``file://``/``fileb://`` values are read.
+    ``files`` says how ``file://``/``fileb://`` values are read (encoding, size limit).
     """
     parser = build_parser(command)
     namespace, extras = parser.parse_known_args(args)
     if extras and extras[0] == "help" or namespace.help:
         return ParsedCommand(command=command, help=True)
+    problems = parser.problems
     if extras:
-        raise UsageError("Unknown options: " + ", ".join(extras) + _suggest(parser, extras))
+        problems.insert(0, _unknown_options(parser, extras))
 
     values = vars(namespace)
     skeleton = values.get("skeleton")
     if skeleton is not None and skeleton not in SKELETON_MODES:
-        raise UsageError(
-            f"argument {SKELETON_OPTION}: invalid choice '{skeleton}' "
+        problems.append(
+            f"argument {SKELETON_OPTION}: invalid choice '{shown_value(skeleton)}' "
             f"(choose from {', '.join(SKELETON_MODES)})"
         )
 
@@ -221,13 +268,19 @@ def parse_command(command: Command, args: list[str], *, files=None) -> ParsedCom
             if raw is None:
                 continue
             options[name] = _typed_option(args, member)
-            params[name] = convert_option(member, raw, options[name])
+            try:
+                params[name] = convert_option(member, raw, options[name], files)
+            except ParamError as error:
+                problems.append(str(error))
 
     pagination = {}
     for name, (key, kind) in PAGINATION_ARGS.items():
         raw = values.get("p_" + name[2:])
         if raw is not None:
-            pagination[key] = _pagination_value(name, raw, kind)
+            try:
+                pagination[key] = _pagination_value(name, raw, kind)
+            except ParamError as error:
+                problems.append(str(error))
 
     parsed = ParsedCommand(
         command=command,
@@ -238,8 +291,20 @@ def parse_command(command: Command, args: list[str], *, files=None) -> ParsedCom
         skeleton=skeleton,
         pagination=pagination,
     )
-    _check_required(parsed)
+    missing = _missing_required(parsed, given=set(options))
+    if missing:
+        problems.append(missing)
+    if problems:
+        raise problems_error(problems)
     return parsed
+
+
+def _unknown_options(parser: _Parser, extras: list[str]) -> str:
+    """``Unknown options: --a, --b`` (at most MAX_PROBLEMS_SHOWN named) with suggestions."""
+    shown = [shown_value(token, 60) for token in extras[:MAX_PROBLEMS_SHOWN]]
+    more = len(extras) - len(shown)
+    listed = ", ".join(shown) + (f" ... and {more} more" if more else "")
+    return "Unknown options: " + listed + _suggest(parser, extras[:MAX_PROBLEMS_SHOWN])
 
 
 def _suggest(parser: _Parser, extras: list[str]) -> str:
@@ -251,9 +316,10 @@ def _suggest(parser: _Parser, extras: list[str]) -> str:
     hints = []
     for token in extras:
         if token.startswith("--"):
-            close = difflib.get_close_matches(token.split("=", 1)[0], known, n=1, cutoff=0.6)
+            head = token.split("=", 1)[0][:100]
+            close = difflib.get_close_matches(head, known, n=1, cutoff=0.6)
             if close:
-                hints.append(f"{token.split('=', 1)[0]} → {close[0]}")
+                hints.append(f"{shown_value(head, 60)} → {close[0]}")
     return f" (did you mean: {', '.join(hints)})" if hints else ""
 
 
@@ -275,24 +341,26 @@ def _pagination_value(name: str, raw: str, kind: str):
     try:
         return int(raw.strip())
     except ValueError:
-        raise UsageError(f"argument {name}: expected an integer, got '{raw}'") from None
+        raise UsageError(
+            f"argument {name}: expected an integer, got '{shown_value(raw)}'"
+        ) from None
 
 
-def _check_required(parsed: ParsedCommand) -> None:
-    """Name every missing required option at once.
+def _missing_required(parsed: ParsedCommand, given: set) -> str:
+    """The line naming every missing required option, or "" when none is missing.
 
     Input documents may supply members, so with ``--cli-input-json``/``--cli-input-yaml`` the check
-    waits for the merged request; an ``input``/``yaml-input`` skeleton needs nothing.
+    waits for the merged request; an ``input``/``yaml-input`` skeleton needs nothing. ``given``
+    are the members the command line gave (even when their value did not convert).
     """
     if parsed.cli_input_json is not None or parsed.cli_input_yaml is not None:
-        return
+        return ""
     if parsed.skeleton in INPUT_SKELETON_MODES:
-        return
+        return ""
     command = parsed.command
     missing = [
-        command.input.members[name].option
-        for name in command.required_members
-        if name not in parsed.params
+        command.input.members[name].option for name in command.required_members if name not in given
     ]
     if missing:
-        raise UsageError("the following arguments are required: " + ", ".join(missing))
+        return "the following arguments are required: " + ", ".join(missing)
+    return ""

@@ -58,6 +58,7 @@ Differences from the AWS CLI (deliberate):
   not switch loading off for the list's later items.
 * Nesting deeper than ``MAX_DEPTH`` brackets is a syntax error instead of a Python stack
   overflow.
+* An error in a long input shows the 120 characters around it, not the whole line.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ _STOP_SECOND = frozenset("\"',=")
 _QUOTES = ("'", '"')
 _SKIPPED = frozenset(" \t\n\r\x0b\x0c")  # between tokens (bare values also keep Unicode blanks)
 _FILE_PREFIXES = ("file://", "fileb://")
+_SHOWN_WIDTH = 120  # an error shows at most this much of a long input line
 _DUPLICATE_HINT = 'This is often because there is a preceding "," instead of a space.'
 
 LoadFile = Callable[[str], "str | bytes"]
@@ -323,7 +325,11 @@ def _error_line(text: str, position: int) -> tuple[str, int]:
     line = text[start : len(text) if end == -1 else end]
     if line.endswith("\r"):
         line = line[:-1]
-    return line, position - start
+    column = position - start
+    if len(line) > _SHOWN_WIDTH:  # a long line: the part around the error
+        left = max(0, min(column - _SHOWN_WIDTH // 2, len(line) - _SHOWN_WIDTH))
+        line, column = line[left : left + _SHOWN_WIDTH], column - left
+    return line, column
 
 
 def _caret_padding(before: str) -> str:

@@ -9,6 +9,9 @@
   JSON list, or one item per token (JSON or shorthand for complex items); documents: JSON.
 * Shorthand gives strings; they are then coerced along the shape (integers, booleans, lists
   from single values), and every failure is a ParamError naming the option and the path.
+* Bounds: files are read up to ``FileReading.max_bytes``; JSON nested deeper than
+  ``MAX_NESTING``, integers past Python's 4,300 digits and floats that overflow are refused;
+  a value echoed in a message is shortened and its control characters escaped.
 """
 
 from __future__ import annotations
@@ -16,7 +19,17 @@ from __future__ import annotations
 import json
 
 from cli_core.errors import ParamError
-from cli_core.shapes.codecs import FILE_PREFIXES, load_param_file, maybe_param_file, parse_timestamp
+from cli_core.shapes.codecs import (
+    DEFAULT_FILE_READING,
+    FILE_PREFIXES,
+    MAX_NESTING,
+    FileReading,
+    load_param_file,
+    maybe_param_file,
+    parse_timestamp,
+    shown_value,
+    too_deep,
+)
 from cli_core.shapes.model import Member, Shape
 from cli_core.shapes.paths import render
 from cli_core.shapes.walk import ValueWalker
@@ -24,20 +37,23 @@ from cli_core.shapes.walk import ValueWalker
 # -- options -----------------------------------------------------------------------------------
 
 
-def convert_option(member: Member, raw, option: str):
-    """The typed value of one top-level option. ``raw`` is a str, a list of str, or a bool."""
+def convert_option(member: Member, raw, option: str, files: FileReading = DEFAULT_FILE_READING):
+    """The typed value of one top-level option. ``raw`` is a str, a list of str, or a bool.
+
+    ``files`` says how ``file://``/``fileb://`` values are read (encoding, size limit).
+    """
     shape = member.shape
     if isinstance(raw, bool):
         return raw
     if shape.type == "list":
-        return _convert_list_option(shape, raw, option)
-    value = maybe_param_file(raw, option)
-    return convert_text(shape, value, option)
+        return _convert_list_option(shape, raw, option, files)
+    value = maybe_param_file(raw, option, files)
+    return convert_text(shape, value, option, (), files)
 
 
-def _convert_list_option(shape: Shape, tokens: list[str], option: str):
+def _convert_list_option(shape: Shape, tokens: list[str], option: str, files: FileReading):
     if len(tokens) == 1 and tokens[0].startswith(FILE_PREFIXES):
-        content = load_param_file(tokens[0], option)
+        content = load_param_file(tokens[0], option, files)
         if isinstance(content, bytes):
             if shape.member.shape.type == "blob":
                 return [content]
@@ -49,12 +65,20 @@ def _convert_list_option(shape: Shape, tokens: list[str], option: str):
         return _coerce(shape, _json(tokens[0], option), option)
     item = shape.member.shape
     return [
-        convert_text(item, maybe_param_file(tok, option) if len(tokens) == 1 else tok, option, (i,))
+        convert_text(
+            item,
+            maybe_param_file(tok, option, files) if len(tokens) == 1 else tok,
+            option,
+            (i,),
+            files,
+        )
         for i, tok in enumerate(tokens)
     ]
 
 
-def convert_text(shape: Shape, value, option: str, path: tuple = ()):
+def convert_text(
+    shape: Shape, value, option: str, path: tuple = (), files: FileReading = DEFAULT_FILE_READING
+):
     """Convert one textual value (or bytes from fileb://) to the shape's type."""
     kind = shape.type
     if isinstance(value, bytes) and kind not in ("blob",):
@@ -72,14 +96,15 @@ def convert_text(shape: Shape, value, option: str, path: tuple = ()):
             return _coerce(shape, _json(value, option), option)
         if kind == "structure" and _is_value_wrapper(shape) and "=" not in value:
             return {"Value": value}
-        return _coerce(shape, _shorthand(value, option), option, from_shorthand=True)
+        return _coerce(shape, _shorthand(value, option, files), option, from_shorthand=True)
     if kind == "list":
         if value.strip().startswith("["):
             return _coerce(shape, _json(value, option), option)
         item = shape.member.shape
         if item.type in ("structure", "map", "list"):
-            return [_coerce(item, _shorthand(value, option), option, (0,), from_shorthand=True)]
-        return [convert_text(item, value, option, (0,))]
+            parsed = _shorthand(value, option, files)
+            return [_coerce(item, parsed, option, (0,), from_shorthand=True)]
+        return [convert_text(item, value, option, (0,), files)]
     if kind == "document":
         return _json(value, option)
     return _scalar(shape, value, option, path)
@@ -93,29 +118,50 @@ def _is_value_wrapper(shape: Shape) -> bool:
 # -- parsing helpers ---------------------------------------------------------------------------
 
 
+_TOO_DEEP = object()
+
+
 def _json(text: str, option: str):
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParamError(
             f"Invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}\n"
             f"{_caret_line(text, exc.pos)}",
             option,
         ) from None
+    except RecursionError:
+        value = _TOO_DEEP
+    except ValueError as exc:  # Python's limit on the digits of an integer
+        raise ParamError(f"Invalid JSON: {_number_problem(exc)}", option) from None
+    if value is _TOO_DEEP or too_deep(value):
+        raise ParamError(
+            f"Invalid JSON: lists and objects nest deeper than {MAX_NESTING} levels", option
+        )
+    return value
+
+
+def _number_problem(exc: ValueError) -> str:
+    if "digits" in str(exc):
+        return "a number has too many digits (at most 4300)"
+    return str(exc)
 
 
 def _caret_line(text: str, pos: int) -> str:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     line = text[start : end if end != -1 else len(text)]
+    if len(line) > 80:  # a window of the line around the error
+        left = max(0, pos - start - 40)
+        line, start = line[left : left + 80], start + left
     return f"{line}\n{' ' * (pos - start)}^"
 
 
-def _shorthand(text: str, option: str):
+def _shorthand(text: str, option: str, files: FileReading = DEFAULT_FILE_READING):
     from cli_core.argv.shorthand import ShorthandError, parse
 
     try:
-        return parse(text, load_file=lambda uri: load_param_file(uri, option))
+        return parse(text, load_file=lambda uri: load_param_file(uri, option, files))
     except ShorthandError as exc:
         raise ParamError(str(exc), option) from None
 
@@ -130,9 +176,10 @@ _EXPECTED = {
 }
 
 
-def _bad(shape: Shape, value, option: str, path: tuple) -> ParamError:
+def _bad(shape: Shape, value, option: str, path: tuple, why: str = "") -> ParamError:
     where = f"{render(path)}: " if path else ""
-    return ParamError(f"{where}expected {_EXPECTED[shape.type]}, got '{value}'", option)
+    got = f"'{shown_value(value)}'" if isinstance(value, str) else repr(value)
+    return ParamError(f"{where}expected {_EXPECTED[shape.type]}, got {got}{why}", option)
 
 
 def _scalar(shape: Shape, value, option: str, path: tuple):
@@ -143,12 +190,17 @@ def _scalar(shape: Shape, value, option: str, path: tuple):
         try:
             return int(value.strip())
         except ValueError:
-            raise _bad(shape, value, option, path) from None
+            too_long = value.strip().isdigit() and len(value.strip()) > 4300
+            why = " (more than 4300 digits)" if too_long else ""
+            raise _bad(shape, value, option, path, why) from None
     if kind in ("float", "double"):
         try:
-            return float(value.strip())
+            number = float(value.strip())
         except ValueError:
             raise _bad(shape, value, option, path) from None
+        if number in (float("inf"), float("-inf")) and "inf" not in value.lower():
+            raise _bad(shape, value, option, path, " (too large for a floating-point number)")
+        return number
     if kind == "boolean":
         lowered = value.strip().lower()
         if lowered in ("true", "false"):

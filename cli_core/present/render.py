@@ -35,8 +35,8 @@ _RESET = "\x1b[0m"
 def compile_query(expression: str):
     """Compile a ``--query`` JMESPath expression; a bad one is a ParamError (exit 252).
 
-    The message names the problem and its column, then shows the expression with a caret
-    under the offending character.
+    The message names the problem and its column, then shows the expression (a window of it
+    when it is long) with a caret under the offending character.
     """
     import jmespath
     from jmespath import exceptions as jexc
@@ -44,13 +44,31 @@ def compile_query(expression: str):
     try:
         return jmespath.compile(expression)
     except jexc.EmptyExpressionError:
-        raise ParamError(f"Bad value for --query {expression}: the expression is empty") from None
+        raise _query_error(expression, "the expression is empty") from None
+    except RecursionError:
+        raise _query_error(expression, "the expression nests too deeply") from None
     except jexc.JMESPathError as error:
         problem, column = _describe_query_error(error, expression)
-        message = f"Bad value for --query {expression}: {problem}"
+        message = str(_query_error(expression, problem))
         if column is not None:
-            message += f"\n{expression}\n{' ' * _caret_indent(expression, column)}^"
+            message += "\n" + _caret_block(expression, column)
         raise ParamError(message) from None
+
+
+def _query_error(expression: str, problem: str) -> ParamError:
+    from cli_core.shapes.codecs import shown_value
+
+    return ParamError(
+        f"Bad value for --query {shown_value(expression)}: {shown_value(problem, 200)}"
+    )
+
+
+def _caret_block(expression: str, column: int, width: int = 80) -> str:
+    """The expression (at most ``width`` characters around ``column``) and a caret line."""
+    start = max(0, min(column - width // 2, len(expression) - width))
+    window = expression[start : start + width]
+    window = "".join(char if char.isprintable() else "?" for char in window)
+    return f"{window}\n{' ' * _caret_indent(window, column - start)}^"
 
 
 def _describe_query_error(error, expression: str) -> tuple[str, int | None]:
@@ -90,11 +108,21 @@ def apply_query(compiled, data):
         return data
     from jmespath import exceptions as jexc
 
+    expression = getattr(compiled, "expression", "")
     try:
         return compiled.search(data)
     except jexc.JMESPathError as error:
-        expression = getattr(compiled, "expression", "")
-        raise ParamError(f"Bad value for --query {expression}: {error}") from None
+        raise _query_error(expression, str(error)) from None
+    except RecursionError:
+        raise _query_error(expression, "the expression nests too deeply to evaluate") from None
+    except TypeError as error:  # jmespath does not check every function's argument types
+        if "not supported between" in str(error):
+            problem = "it compares or sorts values of different types"
+        else:
+            problem = "a function in it was given a value of a type it cannot use"
+        raise _query_error(expression, problem) from None
+    except (ValueError, ArithmeticError) as error:  # e.g. a slice step of 0
+        raise _query_error(expression, str(error)) from None
 
 
 # --- prepare -----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from cli_core.errors import Problem, ValidationError, render_problems
 from cli_core.request.binary import apply_binary_format
 from cli_core.request.inputdoc import load_input_document
 from cli_core.request.validate import validate
-from cli_core.shapes.codecs import json_default, to_datetime
+from cli_core.shapes.codecs import DEFAULT_FILE_READING, FileReading, json_default, to_datetime
 from cli_core.shapes.walk import ValueWalker
 
 
@@ -35,14 +35,16 @@ class Request:
     problems: tuple[Problem, ...] = ()
 
 
-def build_request(parsed, *, binary_format: str = "base64", stdin=None, files=None) -> Request:
+def build_request(
+    parsed, *, binary_format: str = "base64", stdin=None, files: FileReading = DEFAULT_FILE_READING
+) -> Request:
     """The request ``parsed`` stands for, validated against the command's input shape.
 
-    ``files`` (``codecs.FileReading``) says how input documents and their files are read.
+    ``files`` says how an input document file or standard input is read (its size limit).
     """
     command = parsed.command
     shape = command.input
-    document = load_input_document(parsed, stdin)
+    document = load_input_document(parsed, stdin, files=files)
     params = merge_params(shape, parsed.params, document)
     params = normalise_timestamps(shape, params)
     fill_idempotency_tokens(shape, params)
