@@ -23,6 +23,10 @@ class GlobalOption(_GlobalOption):
         return {"flag": "boolean", "choice": "string"}.get(self.kind, self.kind)
 
 
+# The largest timeout in seconds (about 24 days, 2**31 milliseconds): what every socket layer
+# below can wait; larger values overflow it.
+MAX_TIMEOUT_SECONDS = 2_147_483
+
 # The value families: each tuple is the one list of valid values (defaults: json, auto,
 # base64, iso8601, standard).
 OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream", "off")
@@ -90,12 +94,12 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
     GlobalOption(
         "--cli-read-timeout", "int", "cli_read_timeout",
         "How many seconds to wait for data from the server before giving up (0 waits for "
-        "ever, at most 1000000). Without it: 60.",
+        "ever, at most 2147483). Without it: 60.",
     ),
     GlobalOption(
         "--cli-connect-timeout", "int", "cli_connect_timeout",
         "How many seconds to wait for a connection before giving up (0 waits for ever, at "
-        "most 1000000). Without it: 60.",
+        "most 2147483). Without it: 60.",
     ),
     GlobalOption(
         "--cli-binary-format", "choice", "cli_binary_format",

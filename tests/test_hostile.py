@@ -80,9 +80,9 @@ def test_hostile_query_is_a_usage_error(case):
 
 
 def test_query_error_shows_control_characters_escaped_and_the_caret_aligned():
-    result = run([*OUTPUT_SAMPLE, "--query", "a\x00b"], env=ENV)
+    result = run([*OUTPUT_SAMPLE, "--query", "a\x01b"], env=ENV)
     assert_refused(result, "--query", lines=3)
-    assert "\x00" not in result.stderr
+    assert "\x01" not in result.stderr
     assert result.stderr.splitlines()[1:] == ["a?b", " ^"]
 
 
@@ -228,7 +228,7 @@ def test_huge_pagination_and_timeout_values_are_refused():
     for value in ("99999999999999999999999", DIGITS, "-1"):
         result = run([*SEED, "--cli-read-timeout", value, "--cli-dry-run"], env=ENV)
         assert_refused(result, "--cli-read-timeout")
-        assert "from 0 to 1000000" in result.stderr
+        assert "from 0 to 2147483" in result.stderr
 
 
 def test_infinity_spelled_out_is_still_a_float():
@@ -323,11 +323,8 @@ def test_the_limit_comes_from_the_environment(big_files):
     assert "standard input is larger than the input limit of 10 bytes" in result.stderr
 
 
-@pytest.mark.parametrize("value", ["ten", "0", "-5", ""])
+@pytest.mark.parametrize("value", ["ten", "0", "-5", ""])  # set but empty is a bad value too
 def test_a_bad_limit_is_a_configuration_error(value):
-    if value == "":
-        assert run([*PROBE], env={**ENV, "CLISHAPE_MAX_INPUT_BYTES": ""}).exit_code == 0
-        return
     result = run([*PROBE], env={**ENV, "CLISHAPE_MAX_INPUT_BYTES": value})
     assert_refused(result, "CLISHAPE_MAX_INPUT_BYTES", code=253)
 

@@ -117,7 +117,7 @@ def test_bad_timeout_is_252(option, value, env):
     assert_clean(call(option, value, env=env), 252, option)
 
 
-def test_largest_timeout_is_taken(env):
+def test_largest_timeout_is_taken(env):  # 2**31 milliseconds: every socket layer can wait it
     result = call("--cli-read-timeout", "2147483", env=env)
     assert result.exit_code == 255  # it got as far as the closed port
     assert "Could not connect to the endpoint URL" in result.stderr

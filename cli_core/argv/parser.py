@@ -27,6 +27,7 @@ from cli_core.options import (
     CLI_INPUT_OPTIONS,
     GLOBAL_OPTIONS,
     INPUT_SKELETON_MODES,
+    MAX_TIMEOUT_SECONDS,
     PAGINATION,
     SKELETON_MODES,
     SKELETON_OPTION,
@@ -96,10 +97,6 @@ class _BoolPair(argparse.Action):
                 parser.problems.append(problem)
             return
         setattr(namespace, self.dest, self.const)
-
-
-# The largest timeout in seconds (about 11 days): larger values overflow the socket layer.
-MAX_TIMEOUT_SECONDS = 1_000_000
 
 
 def _seconds(name: str, text: str) -> int:
