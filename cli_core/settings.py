@@ -31,6 +31,7 @@ looks at the environment; the driver hands it over as a mapping.
 
 from __future__ import annotations
 
+import os
 from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,31 @@ PATH_ENV = (
     "CLISHAPE_CACHE_DIR",
     "CLISHAPE_LOCAL_HOME",
 )
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """How to send: the send stage's part of ``cli_core.settings.Settings``, values checked.
+
+    ``environ`` is the environment botocore sees (credentials, config file paths, ...): the
+    run's own mapping, never the process's ``os.environ``.
+    """
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    sign: bool = True
+    verify: bool | str = True
+    read_timeout: int | None = None  # seconds; 0 = no timeout; None = botocore's default
+    connect_timeout: int | None = None
+    paginate: bool = True
+    pagination: dict = field(default_factory=dict)  # StartingToken, PageSize, MaxItems
+    debug: bool = False
+    credentials: tuple[str, str] | None = None  # (access key, secret) override
+    max_attempts: int | None = None  # total attempts; None = botocore's default
+    retry_mode: str | None = None
+    environ: Mapping[str, str] = field(default_factory=dict)
+    cache_dir: Path | None = None  # where the trimmed endpoints file is kept; None = nowhere
 
 
 @dataclass(frozen=True)
@@ -140,7 +166,6 @@ class Settings:
     @cached_property
     def pager(self) -> list[str] | None:
         """The pager command as an argv list, or None (only looked at on a terminal)."""
-        from cli_core.present.pager import pager_command
 
         return pager_command(no_pager=self.no_pager, environ=self.environ, config=self.config)
 
@@ -264,7 +289,6 @@ class Settings:
 
     def send_settings(self, pagination: dict | None = None, *, local: LocalEndpoint | None = None):
         """The send stage's part (``transport.SendSettings``), every value checked."""
-        from cli_core.send.transport import SendSettings
 
         self.check_send()
         values = dict(
@@ -343,7 +367,6 @@ class Settings:
 
 def resolve_settings(args, environ: Mapping[str, str]) -> Settings:
     """The settings of one run: the global options (``GlobalArgs``) over ``environ``."""
-    from cli_core.spec import cache_root, spec_roots
 
     env = MappingProxyType(dict(environ))
     for name in PATH_ENV:
@@ -496,3 +519,106 @@ def redact_text(text: str, secrets) -> str:
     for secret in sorted((s for s in secrets if len(s) >= MIN_REDACTED), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+# -- where specs and derived files live ----------------------------------------------------
+
+# The specs that ship with clishape (the folder specs/ beside cli_core/).
+SHIPPED_SPECS = Path(__file__).resolve().parents[1] / "specs"
+
+
+def spec_roots(environ=None) -> list[Path]:
+    """Spec roots in search order: ``CLISHAPE_SPEC_PATH`` entries of ``environ``, then the
+    shipped specs (without an environment, only the shipped specs).
+
+    An entry that does not exist is skipped (as in ``PATH``); one that exists but is not a
+    readable folder (a file, a loop of symbolic links, a name too long) is a ConfigError (253).
+    """
+    extra = (environ or {}).get("CLISHAPE_SPEC_PATH", "")
+    roots = []
+    for entry in extra.split(os.pathsep):
+        if not entry:
+            continue
+        problem = _root_problem(entry)
+        if problem:
+            shown = entry if len(entry) <= 80 else f"{entry[:60]}... ({len(entry)} characters)"
+            raise ConfigError(f"CLISHAPE_SPEC_PATH entry {shown!r}: {problem}")
+        roots.append(Path(entry))
+    roots.append(SHIPPED_SPECS)
+    return roots
+
+
+def _root_problem(entry: str) -> str | None:
+    import errno
+    import stat
+
+    try:
+        st = os.stat(entry)
+    except ValueError:
+        return "not a valid path"
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        return exc.strerror or "cannot be read"
+    if not stat.S_ISDIR(st.st_mode):
+        return "not a folder"
+    if not os.access(entry, os.R_OK | os.X_OK):
+        return "permission denied"
+    return None
+
+
+def cache_root(environ=None) -> Path | None:
+    """Where derived files are kept, from ``environ``: ``CLISHAPE_CACHE_DIR`` (empty turns the
+    cache off), else ``$XDG_CACHE_HOME/clishape``, else ``~/.cache/clishape`` (the home folder
+    from ``HOME``). Without an environment there is no cache."""
+    if environ is None:
+        return None
+    if "CLISHAPE_CACHE_DIR" in environ:
+        value = environ["CLISHAPE_CACHE_DIR"]
+        return Path(value) if value else None
+    base = environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = environ.get("HOME") or _home_from_passwd()
+        if not home:
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base) / "clishape"
+
+
+def _home_from_passwd() -> str | None:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError, OSError):
+        return None
+
+
+# -- the pager ----------------------------------------------------------------------------
+
+DEFAULT_PAGER = "less"
+
+
+def pager_command(*, no_pager: bool, environ: Mapping[str, str], config) -> list[str] | None:
+    """The pager command as an argv list, or None when there is no pager.
+
+    ``config`` is anything with ``get`` (the profile's settings), consulted only when
+    ``AWS_PAGER`` is not set.
+    """
+    if no_pager:
+        return None
+    if "AWS_PAGER" in environ:
+        text, source = environ["AWS_PAGER"], "AWS_PAGER"
+    elif config.get("cli_pager") is not None:
+        text, source = str(config.get("cli_pager")), "cli_pager"
+    elif "PAGER" in environ:
+        text, source = environ["PAGER"], "PAGER"
+    else:
+        text, source = DEFAULT_PAGER, "default"
+    import shlex
+
+    try:
+        argv = shlex.split(text)
+    except ValueError as error:
+        raise ConfigError(f"Cannot use the pager {source}={text!r}: {error}") from None
+    return argv or None

@@ -52,7 +52,7 @@ def local_endpoint(home: str | None, environ: Mapping[str, str]):
     the default folder) with the keys ``environ`` names, yields ``(url, access_key,
     secret_key, region)`` and stops it afterwards.
     """
-    from cli_core.spec import spec_roots
+    from cli_core.settings import spec_roots
     from clishape_local.fallback import spec_fallback
 
     state = Path(home).expanduser() if home else default_state_dir(environ)

@@ -24,6 +24,7 @@ from datetime import datetime
 import pytest
 
 from cli_core import options
+from cli_core.settings import spec_roots
 from cli_core.shapes.naming import is_broken_reference_name, reference_name
 from cli_core.spec import loader as spec
 from clishape_tools.import_botocore import (
@@ -122,7 +123,7 @@ def parity(tmp_path_factory):
         return service_files[path]
 
     with pytest.MonkeyPatch.context() as mp:
-        roots = spec.spec_roots({"CLISHAPE_SPEC_PATH": str(out)})
+        roots = spec_roots({"CLISHAPE_SPEC_PATH": str(out)})
         mp.setenv("CLISHAPE_CACHE_DIR", "")
         mp.setattr(spec, "read_yaml", read_yaml)
         table = create_clidriver()._get_command_table()

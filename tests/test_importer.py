@@ -8,7 +8,8 @@ import shutil
 import pytest
 import yaml
 
-from cli_core.spec import SHIPPED_SPECS, load_command
+from cli_core.settings import SHIPPED_SPECS
+from cli_core.spec import load_command
 from clishape_tools.htmldoc import html_to_markup
 from clishape_tools.import_botocore import MARKER, convert_model, installed_services, load_model
 from clishape_tools.lint import lint_paths

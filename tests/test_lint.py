@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from cli_core.spec import SHIPPED_SPECS
+from cli_core.settings import SHIPPED_SPECS
 from clishape_tools.spec_cli import main
 
 SERVICE = """\

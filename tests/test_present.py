@@ -13,7 +13,7 @@ import tempfile
 import pytest
 
 from cli_core.errors import ConfigError, ParamError
-from cli_core.present.pager import output_stream, pager_command
+from cli_core.present.pager import output_stream
 from cli_core.present.render import (
     apply_query,
     compile_query,
@@ -22,6 +22,7 @@ from cli_core.present.render import (
     style_error,
 )
 from cli_core.present.table import display_width
+from cli_core.settings import pager_command
 
 UTC = datetime.UTC
 FORMATS = ["json", "text", "table", "yaml", "yaml-stream", "off"]

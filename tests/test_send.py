@@ -15,13 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from cli_core.errors import ConfigError, EndpointError, ParamError, ServiceError
-from cli_core.send.transport import (
-    SendSettings,
-    build_client,
-    check_endpoint_url,
-    send,
-    service_model,
-)
+from cli_core.send.transport import build_client, send, service_model
+from cli_core.settings import SendSettings, check_endpoint_url
 from cli_core.shapes.model import Command
 from cli_core.spec import compile_command, load_command
 

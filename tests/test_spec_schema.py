@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from cli_core.spec import SHIPPED_SPECS
+from cli_core.settings import SHIPPED_SPECS
 from clishape_tools.spec_cli import main
 from clishape_tools.spec_schema import spec_schema
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cli_core.errors import Problem, SpecError
-from cli_core.spec import SERVICE_FILE, parse_yaml, service_dir, spec_roots
+from cli_core.settings import spec_roots
+from cli_core.spec import SERVICE_FILE, parse_yaml, service_dir
 from cli_core.spec.check import check_command, check_service, locate
 
 

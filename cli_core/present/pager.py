@@ -20,31 +20,7 @@ from contextlib import contextmanager
 
 from cli_core.errors import ConfigError
 
-DEFAULT_PAGER = "less"
 DEFAULT_LESS = "FRX"
-
-
-def pager_command(*, no_pager: bool, environ: Mapping[str, str], config) -> list[str] | None:
-    """The pager command as an argv list, or None when there is no pager.
-
-    Called by ``cli_core.settings`` (``Settings.pager``); ``config`` is anything with ``get``
-    (the profile's settings), consulted only when ``AWS_PAGER`` is not set.
-    """
-    if no_pager:
-        return None
-    if "AWS_PAGER" in environ:
-        text, source = environ["AWS_PAGER"], "AWS_PAGER"
-    elif config.get("cli_pager") is not None:
-        text, source = str(config.get("cli_pager")), "cli_pager"
-    elif "PAGER" in environ:
-        text, source = environ["PAGER"], "PAGER"
-    else:
-        text, source = DEFAULT_PAGER, "default"
-    try:
-        argv = shlex.split(text)
-    except ValueError as error:
-        raise ConfigError(f"Cannot use the pager {source}={text!r}: {error}") from None
-    return argv or None
 
 
 def _is_terminal(stream) -> bool:

@@ -18,7 +18,6 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cli_core import __version__
 from cli_core.errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
@@ -29,6 +28,7 @@ from cli_core.send.paginate import (
     paginator_config,
     should_paginate,
 )
+from cli_core.settings import SendSettings, check_endpoint_url
 
 NO_CREDENTIALS = (
     "Unable to locate credentials. You can configure credentials by running "
@@ -45,38 +45,6 @@ NO_VERIFY_WARNING = (
 # Keys of a compiled operation that are clishape's, not botocore's.
 _CLI_OPERATION_KEYS = {"name", "input", "output", "errors", "documentation", "pagination", "hook"}
 _CLI_REF_KEYS = {"cli_name", "cli_aliases", "documentation"}
-
-
-@dataclass(frozen=True)
-class SendSettings:
-    """How to send: the send stage's part of ``cli_core.settings.Settings``, values checked.
-
-    ``environ`` is the environment botocore sees (credentials, config file paths, ...): the
-    run's own mapping, never the process's ``os.environ``.
-    """
-
-    endpoint_url: str | None = None
-    region: str | None = None
-    profile: str | None = None
-    sign: bool = True
-    verify: bool | str = True
-    read_timeout: int | None = None  # seconds; 0 = no timeout; None = botocore's default
-    connect_timeout: int | None = None
-    paginate: bool = True
-    pagination: dict = field(default_factory=dict)  # StartingToken, PageSize, MaxItems
-    debug: bool = False
-    credentials: tuple[str, str] | None = None  # (access key, secret) override
-    max_attempts: int | None = None  # total attempts; None = botocore's default
-    retry_mode: str | None = None
-    environ: Mapping[str, str] = field(default_factory=dict)
-    cache_dir: Path | None = None  # where the trimmed endpoints file is kept; None = nowhere
-
-
-def check_endpoint_url(url: str) -> str:
-    """``url`` if it is an http(s) URL with a host and a valid port; ParamError otherwise."""
-    from cli_core.settings import check_endpoint_url as check
-
-    return check(url)
 
 
 # -- the response ------------------------------------------------------------------------------

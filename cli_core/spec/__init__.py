@@ -5,8 +5,6 @@ The public names live in ``cli_core.spec.loader``; the common ones are re-export
 
 from cli_core.spec.loader import (
     SERVICE_FILE,
-    SHIPPED_SPECS,
-    cache_root,
     compile_command,
     list_commands,
     list_services,
@@ -16,13 +14,10 @@ from cli_core.spec.loader import (
     parse_yaml,
     read_yaml,
     service_dir,
-    spec_roots,
 )
 
 __all__ = [
     "SERVICE_FILE",
-    "SHIPPED_SPECS",
-    "cache_root",
     "compile_command",
     "list_commands",
     "list_services",
@@ -32,5 +27,4 @@ __all__ = [
     "parse_yaml",
     "read_yaml",
     "service_dir",
-    "spec_roots",
 ]

@@ -18,13 +18,13 @@ import os
 from pathlib import Path
 
 from cli_core import cache
-from cli_core.errors import ConfigError, Problem, SpecError
+from cli_core.errors import Problem, SpecError
+from cli_core.settings import SHIPPED_SPECS
 from cli_core.shapes.model import Command
 from cli_core.spec.format import FORMAT_VERSION, SHAPE_TYPES
 
 COMPILER_VERSION = "3"
 SERVICE_FILE = "_service.yaml"
-SHIPPED_SPECS = Path(__file__).resolve().parents[2] / "specs"
 MAX_SPEC_BYTES = 64 * 1024 * 1024  # a spec file larger than this is refused, not read
 
 _SHAPE_TYPES = set(SHAPE_TYPES)
@@ -35,46 +35,6 @@ _REF_KEYS = {
     "xmlAttribute", "queryName", "flattened", "box", "contextParam", "eventpayload",
     "eventheader", "streaming", "cli_name", "cli_aliases", "sensitive", "requiresLength",
 }  # fmt: skip
-
-
-def spec_roots(environ=None) -> list[Path]:
-    """Spec roots in search order: ``CLISHAPE_SPEC_PATH`` entries of ``environ``, then the
-    shipped specs (without an environment, only the shipped specs).
-
-    An entry that does not exist is skipped (as in ``PATH``); one that exists but is not a
-    readable folder (a file, a loop of symbolic links, a name too long) is a ConfigError (253).
-    """
-    extra = (environ or {}).get("CLISHAPE_SPEC_PATH", "")
-    roots = []
-    for entry in extra.split(os.pathsep):
-        if not entry:
-            continue
-        problem = _root_problem(entry)
-        if problem:
-            shown = entry if len(entry) <= 80 else f"{entry[:60]}... ({len(entry)} characters)"
-            raise ConfigError(f"CLISHAPE_SPEC_PATH entry {shown!r}: {problem}")
-        roots.append(Path(entry))
-    roots.append(SHIPPED_SPECS)
-    return roots
-
-
-def _root_problem(entry: str) -> str | None:
-    import errno
-    import stat
-
-    try:
-        st = os.stat(entry)
-    except ValueError:
-        return "not a valid path"
-    except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return None
-        return exc.strerror or "cannot be read"
-    if not stat.S_ISDIR(st.st_mode):
-        return "not a folder"
-    if not os.access(entry, os.R_OK | os.X_OK):
-        return "permission denied"
-    return None
 
 
 def _is_file(path: Path) -> bool:
@@ -89,7 +49,7 @@ def service_dir(service: str, roots: list[Path] | None = None) -> Path | None:
     """The folder that owns ``service``, or None."""
     if not service or "/" in service or "\\" in service or service.startswith("."):
         return None
-    for root in roots if roots is not None else spec_roots():
+    for root in roots if roots is not None else [SHIPPED_SPECS]:
         candidate = root / service
         if _is_file(candidate / SERVICE_FILE):
             return candidate
@@ -99,7 +59,7 @@ def service_dir(service: str, roots: list[Path] | None = None) -> Path | None:
 def list_services(roots: list[Path] | None = None) -> list[str]:
     """Every service name across the roots, sorted (a directory listing: no spec is read)."""
     names: set[str] = set()
-    for root in roots if roots is not None else spec_roots():
+    for root in roots if roots is not None else [SHIPPED_SPECS]:
         try:
             with os.scandir(root) as entries:
                 for entry in entries:
@@ -460,30 +420,3 @@ def compile_command(service: dict, command: dict, command_file: Path | str = "<s
 
 
 # -- cache -------------------------------------------------------------------------------------
-
-
-def cache_root(environ=None) -> Path | None:
-    """Where derived files are kept, from ``environ``: ``CLISHAPE_CACHE_DIR`` (empty turns the
-    cache off), else ``$XDG_CACHE_HOME/clishape``, else ``~/.cache/clishape`` (the home folder
-    from ``HOME``). Without an environment there is no cache."""
-    if environ is None:
-        return None
-    if "CLISHAPE_CACHE_DIR" in environ:
-        value = environ["CLISHAPE_CACHE_DIR"]
-        return Path(value) if value else None
-    base = environ.get("XDG_CACHE_HOME")
-    if not base:
-        home = environ.get("HOME") or _home_from_passwd()
-        if not home:
-            return None
-        base = os.path.join(home, ".cache")
-    return Path(base) / "clishape"
-
-
-def _home_from_passwd() -> str | None:
-    try:
-        import pwd
-
-        return pwd.getpwuid(os.getuid()).pw_dir
-    except (ImportError, KeyError, OSError):
-        return None
