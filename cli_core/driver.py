@@ -135,7 +135,7 @@ def _report(error: CLIError, io: IO, debug: bool, color: str = "auto") -> None:
 
 
 def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
-    from cli_core import spec
+    from cli_core import specs as spec
     from cli_core.settings import resolve_settings
 
     gargs, rest = split_globals(argv)

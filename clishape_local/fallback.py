@@ -21,7 +21,7 @@ def spec_fallback(service: str = "voice-id", roots=None):
 
     def index() -> dict:
         if not commands:
-            from cli_core import spec
+            from cli_core import specs as spec
 
             folder = spec.service_dir(service, roots)
             for name in spec.list_commands(folder) if folder else ():

@@ -13,7 +13,7 @@ import pytest
 from cli_core.argv.parser import parse_command, split_globals
 from cli_core.errors import CLIError
 from cli_core.settings import spec_roots
-from cli_core.spec import load_command
+from cli_core.specs import load_command
 from cli_core.testing import run, snapshot_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"

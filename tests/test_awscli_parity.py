@@ -26,7 +26,7 @@ import pytest
 from cli_core import options
 from cli_core.settings import spec_roots
 from cli_core.shapes.naming import is_broken_reference_name, reference_name
-from cli_core.spec import loader as spec
+from cli_core.specs import loader as spec
 from clishape_tools.import_botocore import (
     convert_model,
     installed_services,

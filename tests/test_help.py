@@ -15,7 +15,7 @@ from cli_core.options import GLOBAL_OPTIONS
 from cli_core.present import docmarkup
 from cli_core.present.help import command_help, service_help, top_help
 from cli_core.settings import SHIPPED_SPECS
-from cli_core.spec import list_services, load_command, load_service_doc
+from cli_core.specs import list_services, load_command, load_service_doc
 from cli_core.testing import run, snapshot_text
 
 REPO = Path(__file__).resolve().parent.parent

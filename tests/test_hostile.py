@@ -22,7 +22,7 @@ from cli_core.errors import MAX_PROBLEMS_SHOWN, CLIError, ParamError
 from cli_core.request.build import build_request
 from cli_core.settings import spec_roots
 from cli_core.shapes.codecs import MAX_NESTING, FileReading, load_param_file
-from cli_core.spec import load_command
+from cli_core.specs import load_command
 from cli_core.testing import run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from cli_core.settings import SHIPPED_SPECS
-from cli_core.spec import load_command
+from cli_core.specs import load_command
 from clishape_tools.htmldoc import html_to_markup
 from clishape_tools.import_botocore import MARKER, convert_model, installed_services, load_model
 from clishape_tools.lint import lint_paths

@@ -18,7 +18,7 @@ from cli_core.request.skeleton import input_skeleton_text
 from cli_core.request.validate import validate
 from cli_core.request.yaml_skeleton import yaml_input_skeleton_text
 from cli_core.shapes.model import Command
-from cli_core.spec import compile_command
+from cli_core.specs import compile_command
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -16,7 +16,7 @@ from cli_core.request.binary import apply_binary_format
 from cli_core.request.build import Request, build_request, dry_run_text, merge_params
 from cli_core.request.inputdoc import load_input_document
 from cli_core.settings import binary_format_from_config, spec_roots
-from cli_core.spec import load_command
+from cli_core.specs import load_command
 from cli_core.testing import run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"

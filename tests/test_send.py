@@ -18,7 +18,7 @@ from cli_core.errors import ConfigError, EndpointError, ParamError, ServiceError
 from cli_core.send.transport import build_client, send, service_model
 from cli_core.settings import SendSettings, check_endpoint_url
 from cli_core.shapes.model import Command
-from cli_core.spec import compile_command, load_command
+from cli_core.specs import compile_command, load_command
 
 DOMAIN = "D" * 22
 JOB = "J" * 22

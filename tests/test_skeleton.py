@@ -19,7 +19,7 @@ from cli_core.request.skeleton import input_skeleton, input_skeleton_text
 from cli_core.request.validate import validate
 from cli_core.request.yaml_skeleton import doc_overview, yaml_input_skeleton_text, yaml_scalar
 from cli_core.settings import SHIPPED_SPECS
-from cli_core.spec import list_commands, list_services, load_command
+from cli_core.specs import list_commands, list_services, load_command
 from cli_core.testing import run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"

@@ -15,7 +15,7 @@ import pytest
 from cli_core import cache
 from cli_core.errors import ConfigError, SpecError
 from cli_core.settings import SHIPPED_SPECS, cache_root, spec_roots
-from cli_core.spec import load_command, load_service_doc
+from cli_core.specs import load_command, load_service_doc
 from cli_core.testing import run
 
 SERVICE = """\

@@ -11,7 +11,7 @@ from cli_core.errors import Problem
 from cli_core.request import validate as validate_module
 from cli_core.request.validate import closest
 from cli_core.shapes.model import Command
-from cli_core.spec import compile_command, load_command
+from cli_core.specs import compile_command, load_command
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"
 DOMAIN = "a" * 22

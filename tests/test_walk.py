@@ -7,7 +7,7 @@ import pytest
 from cli_core.shapes.model import Command
 from cli_core.shapes.paths import MemberPath, render
 from cli_core.shapes.walk import ShapeWalker, ValueWalker, plain_nodes, plain_strings
-from cli_core.spec import compile_command
+from cli_core.specs import compile_command
 
 
 def shape_of(members: dict, **shapes):

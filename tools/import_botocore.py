@@ -437,7 +437,7 @@ def write_specs(model: Model, out: Path, files: dict[str, dict] | None = None) -
 
 def _would_change(path: Path, name: str, files: dict[str, dict]) -> list[str]:
     from cli_core.errors import SpecError
-    from cli_core.spec import compile_command, read_yaml
+    from cli_core.specs import compile_command, read_yaml
     from clishape_tools.spec_diff import compare_commands
 
     if name == "_service.yaml":

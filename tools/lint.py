@@ -1,6 +1,6 @@
 """The spec linter (``clishape-spec lint``): the runtime's own checker, over whole folders.
 
-Every file is checked by ``cli_core.spec.check`` — the same checker that runs when the engine
+Every file is checked by ``cli_core.specs.check`` — the same checker that runs when the engine
 compiles a spec, so a spec that lints clean loads, and one that does not is refused with the same
 problems. Lint adds what only makes sense over a folder: every command file of a service (not
 just the one a command line names), a missing ``_service.yaml``, and the line and column of each
@@ -17,8 +17,8 @@ from pathlib import Path
 
 from cli_core.errors import Problem, SpecError
 from cli_core.settings import spec_roots
-from cli_core.spec import SERVICE_FILE, parse_yaml, service_dir
-from cli_core.spec.check import check_command, check_service, locate
+from cli_core.specs import SERVICE_FILE, parse_yaml, service_dir
+from cli_core.specs.check import check_command, check_service, locate
 
 
 @dataclass

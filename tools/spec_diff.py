@@ -1,6 +1,6 @@
 """How specs differ from a botocore model, member by member (``clishape-spec diff``).
 
-Both sides are compiled commands (``cli_core.spec.compile_command``); each is flattened into
+Both sides are compiled commands (``cli_core.specs.compile_command``); each is flattened into
 member paths (``Job.EnrollmentConfig.FraudDetectionConfig.WatchlistIds``; ``[]`` steps into a
 list's member, ``{}`` into a map's value) with the facts worth comparing: type, constraints,
 enum, required. Documentation counts too: the service's and each command's text is compared,
@@ -121,7 +121,7 @@ def _show(value) -> str:
 def diff_folder(folder: Path, upstream_files: dict[str, dict]) -> list[str]:
     """Differences between a spec folder and converted model files (``convert_model``)."""
     from cli_core.errors import SpecError
-    from cli_core.spec import SERVICE_FILE, compile_command, list_commands, read_yaml
+    from cli_core.specs import SERVICE_FILE, compile_command, list_commands, read_yaml
 
     folder = Path(folder)
     lines: list[str] = []

@@ -1,6 +1,6 @@
 """Tooling — the spec format as a JSON Schema (draft 2020-12), made from the format's own tables.
 
-The checker of ``cli_core.spec`` reads the tables of ``cli_core/spec/format.py``; this module
+The checker of ``cli_core.specs`` reads the tables of ``cli_core/specs/format.py``; this module
 writes the same tables out as a JSON Schema, for editors (a YAML language server completes keys
 and flags mistakes as you type) and for anyone who validates specs with a JSON Schema validator.
 There is one description of the format: the tables; the schema is derived from them, so it cannot
@@ -12,7 +12,7 @@ drift. What a schema cannot say (shape references that lead nowhere, colliding o
 
 from __future__ import annotations
 
-from cli_core.spec import format as fmt
+from cli_core.specs import format as fmt
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

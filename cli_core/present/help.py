@@ -103,7 +103,7 @@ def command_help(command: Command, width: int = 80) -> str:
 
 
 def service_help(service_info: dict, width: int = 80) -> str:
-    """The help page of one service (``service_info`` from ``cli_core.spec.load_service_doc``)."""
+    """The help page of one service (``service_info`` from ``cli_core.specs.load_service_doc``)."""
     page = _Page(width)
     page.heading("NAME")
     page.line(service_info["service"], 1)

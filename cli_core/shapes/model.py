@@ -1,6 +1,6 @@
 """Shape layer — read-only views (shape, member, command) over a compiled command spec.
 
-A compiled spec (see ``cli_core.spec``) is plain JSON-able data: service metadata, the operation,
+A compiled spec (see ``cli_core.specs``) is plain JSON-able data: service metadata, the operation,
 and a flat table of named shapes whose members always refer to other shapes by name. These
 classes wrap it the way botocore's ``model.py`` does: shapes are resolved lazily from the shared
 table, so recursive shapes cost nothing until they are walked.

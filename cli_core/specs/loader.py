@@ -1,11 +1,11 @@
-"""Stage 1 — find, load and compile the one spec the command line names.
+"""Stage 1 — specs: find, load and compile the one spec the command line names.
 
 Specs live in ``<root>/<service>/``: ``_service.yaml`` (metadata and shared shapes) and one
 ``<command>.yaml`` per command. Roots are the entries of ``CLISHAPE_SPEC_PATH`` (os.pathsep
 separated) followed by the shipped ``specs/``; the first root holding ``<service>/_service.yaml``
 owns that service.
 
-Compiling checks the two YAML files (``cli_core.spec.check``: every problem, or none) and turns
+Compiling checks the two YAML files (``cli_core.specs.check``: every problem, or none) and turns
 them into one flat, self-contained dict (only the shapes the command reaches, inline shapes given
 names, every member a ``{"shape": name}`` reference). The result is cached as JSON in the user's
 cache folder (``cli_core.cache``), keyed by a hash of both files' bytes and the compiler version,
@@ -21,7 +21,7 @@ from cli_core import cache
 from cli_core.errors import Problem, SpecError
 from cli_core.settings import SHIPPED_SPECS
 from cli_core.shapes.model import Command
-from cli_core.spec.format import FORMAT_VERSION, SHAPE_TYPES
+from cli_core.specs.format import FORMAT_VERSION, SHAPE_TYPES
 
 COMPILER_VERSION = "3"
 SERVICE_FILE = "_service.yaml"
@@ -119,7 +119,7 @@ def load_compiled(service_file: Path, command_file: Path, *, cache_dir: Path | N
 
 
 def _check_and_compile(service: dict, command: dict, service_file: Path, command_file: Path):
-    from cli_core.spec.check import check_command
+    from cli_core.specs.check import check_command
 
     problems = _checked_service(service, service_file)
     problems += check_command(command, command_file, service)
@@ -137,7 +137,7 @@ _SERVICE_CHECKS: dict[int, tuple[dict, list]] = {}
 
 def _checked_service(service: dict, service_file: Path) -> list[Problem]:
     """``check_service``, once per parsed service file in this process (many commands share it)."""
-    from cli_core.spec.check import check_service
+    from cli_core.specs.check import check_service
 
     known = _SERVICE_CHECKS.get(id(service))
     if known is not None and known[0] is service:
@@ -154,7 +154,7 @@ def _raise_errors(problems: list[Problem], files: tuple[Path, ...]) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if not errors:
         return
-    from cli_core.spec.check import locate
+    from cli_core.specs.check import locate
 
     placed = []
     for file in files:
@@ -317,7 +317,7 @@ def compile_command(service: dict, command: dict, command_file: Path | str = "<s
 
     Only shapes reachable from the operation's input, output and errors are kept. Inline shapes
     (a member written with ``type:`` instead of ``shape:``) are given the name
-    ``<Parent>.<Member>``. The files are expected to have passed ``cli_core.spec.check`` (the
+    ``<Parent>.<Member>``. The files are expected to have passed ``cli_core.specs.check`` (the
     loader checks before it compiles); what cannot be compiled anyway is a SpecError naming the
     file and key, never a crash.
     """

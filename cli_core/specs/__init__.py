@@ -1,9 +1,9 @@
-"""Stage 1 — spec: find the one spec an argv names, check and compile it (cached), load it.
+"""Stage 1 — specs: find the one spec an argv names, check and compile it (cached), load it.
 
-The public names live in ``cli_core.spec.loader``; the common ones are re-exported here.
+The public names live in ``cli_core.specs.loader``; the common ones are re-exported here.
 """
 
-from cli_core.spec.loader import (
+from cli_core.specs.loader import (
     SERVICE_FILE,
     compile_command,
     list_commands,

@@ -1,7 +1,7 @@
-"""Stage 1 — spec: the one checker of the spec format, used when a spec is compiled and by lint.
+"""Stage 1 — specs: the one checker of the spec format, used when a spec is compiled and by lint.
 
 ``check_service`` and ``check_command`` take a parsed file and return every ``Problem`` in it:
-keys and value kinds against the tables of ``cli_core.spec.format``, shape references that lead
+keys and value kinds against the tables of ``cli_core.specs.format``, shape references that lead
 nowhere, ``required`` names that are not members, the file and folder names, and command-line
 options a spec would shadow (a member whose option is a global or pagination option, two members
 with one option, counting aliases and the ``--no-x`` form of booleans). Problems carry the file
@@ -19,7 +19,7 @@ from cli_core import options
 from cli_core.errors import Problem
 from cli_core.shapes.naming import cli_name
 from cli_core.shapes.paths import render
-from cli_core.spec import format as fmt
+from cli_core.specs import format as fmt
 
 SERVICE_FILE = "_service.yaml"
 MAX_DEPTH = 64  # inline shapes nested deeper than this are refused (and cannot recurse forever)

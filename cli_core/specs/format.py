@@ -1,4 +1,4 @@
-"""Stage 1 — spec: the spec format (version 1) written down once, as tables the checker reads.
+"""Stage 1 — specs: the spec format (version 1) written down once, as tables the checker reads.
 
 Each table maps a key to the kind of value it takes. Kinds are strings (``str``, ``bool``,
 ``int``, ``number``, ``mapping``, ``strings``, ``tokens`` — a string or a list of strings,
