@@ -1,4 +1,4 @@
-"""The driver: one trip through the pipeline, and the one place errors become exit codes.
+"""Above the stages — the driver: one trip through the pipeline, and the one place errors become exit codes.
 
     argv ─► spec ─► argv ─► request ─► send ─► present ─► exit code
 

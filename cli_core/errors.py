@@ -1,4 +1,4 @@
-"""The one error hierarchy of clishape.
+"""Beside the stages — the one error hierarchy of clishape, and problems rendered at the edge.
 
 Every failure a user can cause is one of these classes; each carries its exit code. The driver
 catches them once, at the top, prints ``str(error)`` to stderr and returns ``exit_code``.
@@ -16,6 +16,7 @@ INTERRUPT_EXIT = 130
 
 
 MAX_PROBLEMS_SHOWN = 20
+MAX_PLACE_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ class Problem:
                 if self.where
                 else f"{place}: {self.message}"
             )
-        place = self.where or "input"
+        place = str(self.where) if self.where else "input"  # a MemberPath renders itself
+        if len(place) > MAX_PLACE_SHOWN:  # a long key is shown cut, never whole
+            place = place[: MAX_PLACE_SHOWN - 3] + "..."
         if self.option:
             place = f"{self.option} ({place})"
         return f"{place}: {self.message}"

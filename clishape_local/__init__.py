@@ -1,4 +1,4 @@
-"""clishape's embedded, persistent, local Voice ID service.
+"""The local service — clishape's embedded, persistent, local Voice ID service.
 
 It speaks Voice ID's wire protocol (AWS JSON 1.0, ``X-Amz-Target: VoiceID.<Operation>``, SigV4)
 on a loopback port and keeps domains, speaker enrollment jobs and speakers in SQLite.

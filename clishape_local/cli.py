@@ -1,4 +1,4 @@
-"""``clishape-local``: run the local Voice ID service, or seed it with demo data.
+"""The local service — ``clishape-local``: run the local Voice ID service, or seed it with demo data.
 
     clishape-local serve [--host 127.0.0.1] [--port 7685] [--state-dir D] [--s3-root R]
     clishape-local seed [--state-dir D] [--s3-root R] [--format json|shell]

@@ -1,4 +1,4 @@
-"""Starting the local service: in a background thread (embedded) or in the foreground.
+"""The local service — starting it: in a background thread (embedded) or in the foreground.
 
 ``local_endpoint(home, environ)`` is the hook the clishape app hands the driver; it uses
 ``start_embedded(state_dir)``: it binds 127.0.0.1 on an ephemeral port

@@ -1,4 +1,4 @@
-"""Answers for the operations the local service keeps no state for.
+"""The local service — answers for the operations the local service keeps no state for.
 
 Every other operation of the service's shipped specs is answered the same way: the request is
 validated against the command's spec (every problem becomes a ValidationException), then the

@@ -1,4 +1,4 @@
-"""The error the local service answers with, in the real service's wire form."""
+"""The local service — the error it answers with, in the real service's wire form."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The HTTP face of the local service: Voice ID's JSON 1.0 protocol on a loopback port.
+"""The local service — its HTTP face: Voice ID's JSON 1.0 protocol on a loopback port.
 
 ``LocalApp.answer`` turns one request (method, path, headers, body) into one answer (status,
 headers, body) and never raises; ``LocalServer`` is a ``ThreadingHTTPServer`` around it that

@@ -1,4 +1,4 @@
-"""Server-side request validation against botocore's Voice ID model.
+"""The local service — request validation against botocore's Voice ID model.
 
 The local service checks every request the way the real service's front end does: types first
 (a wrong JSON type is a ``SerializationException``), then required members, lengths, ranges,

@@ -1,4 +1,4 @@
-"""Checks the AWS Signature Version 4 on a request the local service receives.
+"""The local service — checks the AWS Signature Version 4 on a request the local service receives.
 
 The signature is recomputed with botocore's own signer (its canonical request, string to sign and
 key derivation) from the headers the client says it signed, and compared in constant time.

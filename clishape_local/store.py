@@ -1,4 +1,4 @@
-"""SQLite state of the local service: domains, speaker enrollment jobs and speakers.
+"""The local service — its SQLite state: domains, speaker enrollment jobs and speakers.
 
 Each record is kept as the JSON document the service answers with (``body``) beside the few
 columns the service searches by. ``seq`` (insertion order) is what pagination tokens point at.

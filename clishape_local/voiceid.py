@@ -1,4 +1,4 @@
-"""Voice ID operations of the local service: domains, speaker enrollment jobs, speakers.
+"""The local service — Voice ID operations: domains, speaker enrollment jobs, speakers.
 
 Handlers take the request's parameters (already checked against the model by ``shapes``) and
 return the response document; errors are raised as ``ServiceFault``.

@@ -1,4 +1,4 @@
-"""The ``clishape`` program: the engine over the shipped specs and any in CLISHAPE_SPEC_PATH,
+"""The app — the ``clishape`` program: the engine over the shipped specs and any in CLISHAPE_SPEC_PATH,
 with the embedded local Voice ID service behind ``CLISHAPE_LOCAL=1``."""
 
 from __future__ import annotations

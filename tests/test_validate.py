@@ -312,3 +312,17 @@ def test_unknown_keys_get_a_suggestion_while_they_can_be_shown():
     errors, _ = validate(blobby("put-blob").input, params)
     assert errors[0].startswith("lable: unknown parameter, did you mean Label?")
     assert errors[-1].startswith("Sise: unknown parameter. Valid parameters:")
+
+
+def test_long_keys_and_values_are_shown_cut_never_whole():
+    """A 5,000-character key or value ends up in a message at most a few hundred characters long."""
+    from cli_core.errors import ValidationError
+
+    long_key, long_value = "K" * 5000, "v" * 5000
+    shape = shape_of({"Colour": {"type": "string", "enum": ["RED"]}, "Tags": {
+        "type": "map", "key": {"type": "string", "max": 3}, "value": {"type": "string"}}})
+    params = {long_key: 1, "Colour": long_value, "Tags": {long_key: long_value}}
+    errors, warnings = validate_module.validate(shape, params)
+    lines = str(ValidationError(errors)).splitlines() + [str(w) for w in warnings]
+    assert len(lines) >= 4
+    assert all(len(line) <= 300 for line in lines), max(lines, key=len)[:100]

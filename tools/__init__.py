@@ -1,0 +1,1 @@
+"""clishape's tooling (installed as ``clishape_tools``): spec importer, linter, schema, benchmarks."""

@@ -1,12 +1,14 @@
-"""Whole-process start-up benchmarks, measured side by side in one run.
+"""Tooling — whole-process start-up benchmarks, measured side by side in one run.
 
-    python tools/bench.py [--runs N] [--groups NAME ...] [--all-specs DIR]
+    python tools/bench.py [--runs N] [--groups NAME ...] [--all-specs DIR] [--baseline-tree DIR]
 
 Every case is a command line run as a fresh process. Runs are interleaved (one of each case per
 round, in a shuffled order) so that machine noise hits every case alike; the report gives each
 case's median wall time and its ratio to the baseline case of its group (``python -c pass``
 for start-up cases). Absolute times are printed for the reader but never asserted anywhere:
-only ratios mean something across machines. (The tests assert behaviour only; the timings of
+only ratios mean something across machines. ``--baseline-tree DIR`` (a checkout of an earlier
+commit) adds that tree's start-up and 10 MB cases to the same run, interleaved with today's, so a
+change is measured before and after under the same machine noise. (The tests assert behaviour only; the timings of
 the import of every service, the 10 MB input document and pathological shorthand are here.)
 """
 
@@ -40,24 +42,34 @@ class Case:
     env: dict = field(default_factory=dict)
     expect_rc: int | None = 0
     budget: float | None = None  # the issue's ceiling, as a ratio to the baseline
+    cwd: str | None = None  # where the process starts (a --baseline-tree's cases start there)
 
 
-def startup_cases(aws: str | None) -> list[Case]:
-    cases = [
-        Case("python -c pass", [PY, "-c", "pass"], baseline=""),
-        Case("clishape … help", [*CLI, *SEED, "help"], budget=3.0),
-        Case("clishape usage error", [*CLI, *SEED, "--domain-id", "d"], expect_rc=252, budget=3.0),
-        Case(
-            "clishape skeleton input", [*CLI, *SEED, "--generate-cli-skeleton", "input"], budget=3.0
-        ),
-        Case(
-            "clishape skeleton yaml-input",
-            [*CLI, *SEED, "--generate-cli-skeleton", "yaml-input"],
-            budget=3.0,
-        ),
-        Case("clishape voice-id help", [*CLI, "voice-id", "help"]),
-        Case("clishape help", [*CLI, "help"]),
-    ]
+STARTUP_BUDGET = 2.0  # help, usage errors and skeletons: at most 2x `python -c pass`
+BIG_INPUT_BUDGET = 2.5  # the 10 MB dry run: at most 2.5x a bare json.load + json.dump
+
+
+def startup_cases(aws: str | None, baseline_tree: Path | None = None) -> list[Case]:
+    cases = [Case("python -c pass", [PY, "-c", "pass"], baseline="")]
+    trees = [("", None)] + ([(" (baseline tree)", baseline_tree)] if baseline_tree else [])
+    for suffix, tree in trees:
+        cwd = str(tree) if tree else None
+        env = {"CLISHAPE_CACHE_DIR": str(tree / ".bench-cache")} if tree else {}
+        budget = None if tree else STARTUP_BUDGET
+        cases += [
+            Case(f"clishape … help{suffix}", [*CLI, *SEED, "help"], budget=budget, cwd=cwd,
+                 env=env),
+            Case(f"clishape usage error{suffix}", [*CLI, *SEED, "--domain-id", "d"],
+                 expect_rc=252, budget=budget, cwd=cwd, env=env),
+            Case(f"clishape skeleton input{suffix}",
+                 [*CLI, *SEED, "--generate-cli-skeleton", "input"], budget=budget, cwd=cwd,
+                 env=env),
+            Case(f"clishape skeleton yaml-input{suffix}",
+                 [*CLI, *SEED, "--generate-cli-skeleton", "yaml-input"], budget=budget, cwd=cwd,
+                 env=env),
+            Case(f"clishape voice-id help{suffix}", [*CLI, "voice-id", "help"], cwd=cwd, env=env),
+            Case(f"clishape help{suffix}", [*CLI, "help"], cwd=cwd, env=env),
+        ]  # fmt: skip
     if aws:
         cases += [
             Case(
@@ -69,7 +81,7 @@ def startup_cases(aws: str | None) -> list[Case]:
     return cases
 
 
-def big_input_cases(workdir: Path) -> list[Case]:
+def big_input_cases(workdir: Path, baseline_tree: Path | None = None) -> list[Case]:
     """A 10 MB --cli-input-json, merged, validated and printed, against json.load + json.dump."""
     fixtures = ROOT / "tests" / "fixtures" / "specs"
     big = workdir / "big.json"
@@ -93,16 +105,32 @@ def big_input_cases(workdir: Path) -> list[Case]:
     plain = (
         "import json,sys; d=json.load(open(sys.argv[1])); sys.stdout.write(json.dumps(d, indent=4))"
     )
-    return [
+    dry_run = [*CLI, "blobby", "put-items", "--cli-input-json", f"file://{big}", "--cli-dry-run"]
+    cases = [
         Case("json.load + json.dump (10 MB)", [PY, "-c", plain, str(big)], baseline=""),
         Case(
             "clishape --cli-input-json 10 MB --cli-dry-run",
-            [*CLI, "blobby", "put-items", "--cli-input-json", f"file://{big}", "--cli-dry-run"],
+            dry_run,
             baseline="json.load + json.dump (10 MB)",
             env=env,
-            budget=3.0,
+            budget=BIG_INPUT_BUDGET,
         ),
     ]
+    if baseline_tree:
+        old_env = {
+            "CLISHAPE_SPEC_PATH": str(baseline_tree / "tests" / "fixtures" / "specs"),
+            "CLISHAPE_CACHE_DIR": str(baseline_tree / ".bench-cache"),
+        }
+        cases.append(
+            Case(
+                "clishape --cli-input-json 10 MB --cli-dry-run (baseline tree)",
+                dry_run,
+                baseline="json.load + json.dump (10 MB)",
+                env=old_env,
+                cwd=str(baseline_tree),
+            )
+        )
+    return cases
 
 
 def _free_port() -> int:
@@ -160,7 +188,7 @@ def measure(cases: list[Case], runs: int) -> dict[str, list[float]]:
     base_env = dict(os.environ)
     for case in cases:  # one warm-up each (fills the compiled-spec cache), checking exit codes
         env = {**base_env, **case.env}
-        done = subprocess.run(case.argv, capture_output=True, env=env)
+        done = subprocess.run(case.argv, capture_output=True, env=env, cwd=case.cwd)
         if case.expect_rc is not None and done.returncode != case.expect_rc:
             print(f"! {case.name}: exit {done.returncode}: {done.stderr.decode()[:300]}")
     for _ in range(runs):
@@ -169,7 +197,10 @@ def measure(cases: list[Case], runs: int) -> dict[str, list[float]]:
         for case in order:
             env = {**base_env, **case.env}
             start = time.perf_counter()
-            subprocess.run(case.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            subprocess.run(
+                case.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                cwd=case.cwd,
+            )  # fmt: skip
             times[case.name].append(time.perf_counter() - start)
     return times
 
@@ -206,17 +237,23 @@ def main(argv: list[str] | None = None) -> int:
         help="a folder with every botocore service imported: compares start-up with it in "
         "CLISHAPE_SPEC_PATH against Voice ID alone (group 'specs')",
     )  # fmt: skip
+    parser.add_argument(
+        "--baseline-tree", metavar="DIR", type=Path,
+        help="a checkout of an earlier commit: its start-up and 10 MB cases run in the same "
+        "rounds as today's (before and after, same run)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    baseline_tree = args.baseline_tree.resolve() if args.baseline_tree else None
     aws = shutil.which("aws")
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         os.environ["CLISHAPE_CACHE_DIR"] = str(workdir / "cache")
         if "startup" in args.groups:
-            cases = startup_cases(aws)
+            cases = startup_cases(aws, baseline_tree)
             failures += report("start-up", cases, measure(cases, args.runs))
         if "big-input" in args.groups:
-            cases = big_input_cases(workdir)
+            cases = big_input_cases(workdir, baseline_tree)
             failures += report(
                 "10 MB input document", cases, measure(cases, max(3, args.runs // 3))
             )

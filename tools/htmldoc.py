@@ -1,4 +1,4 @@
-"""Service-model HTML documentation → the spec doc markup (docs/spec-format.md).
+"""Tooling — service-model HTML documentation → the spec doc markup (docs/spec-format.md).
 
 The markup has paragraphs (separated by a blank line), `code` spans, [text](url) links and
 "- " bullet items (nested items indented two spaces per level). Everything else in the model's

@@ -1,4 +1,4 @@
-"""botocore service model → clishape specs (``clishape-spec import-botocore``).
+"""Tooling — botocore service model → clishape specs (``clishape-spec import-botocore``).
 
 One botocore model (``service-2.json`` plus ``paginators-1.json``) becomes a spec folder:
 ``_service.yaml`` with the metadata, the service documentation and the shapes two or more

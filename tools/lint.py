@@ -1,4 +1,4 @@
-"""The spec linter (``clishape-spec lint``): the runtime's own checker, over whole folders.
+"""Tooling — the spec linter (``clishape-spec lint``): the runtime's own checker, over whole folders.
 
 Every file is checked by ``cli_core.specs.check`` — the same checker that runs when the engine
 compiles a spec, so a spec that lints clean loads, and one that does not is refused with the same

@@ -1,4 +1,4 @@
-"""``clishape-spec``: tooling for spec authors (lint, import from botocore, diff).
+"""Tooling — ``clishape-spec``: tooling for spec authors (lint, import from botocore, diff).
 
 clishape-spec lint [PATH|SERVICE ...]
 clishape-spec import-botocore SERVICE|PATH ... --out DIR

@@ -1,4 +1,4 @@
-"""How specs differ from a botocore model, member by member (``clishape-spec diff``).
+"""Tooling — how specs differ from a botocore model, member by member (``clishape-spec diff``).
 
 Both sides are compiled commands (``cli_core.specs.compile_command``); each is flattened into
 member paths (``Job.EnrollmentConfig.FraudDetectionConfig.WatchlistIds``; ``[]`` steps into a

@@ -1,4 +1,4 @@
-"""Stage 2 — the command line: global options, then one command's options from its spec.
+"""Stage 2 (argv) — the command line: global options, then one command's options from its spec.
 
 Two argparse parsers, both with prefix abbreviations off (``--out`` is never ``--output``):
 

@@ -1,4 +1,4 @@
-"""Shorthand syntax: ``Name=a,Values=b,c`` → ``{"Name": "a", "Values": ["b", "c"]}``.
+"""Stage 2 (argv) — shorthand syntax: ``Name=a,Values=b,c`` → ``{"Name": "a", "Values": ["b", "c"]}``.
 
 One token of a complex option is parsed into plain data: dicts, lists and strings (bytes where
 a ``fileb://`` file was loaded). No type coercion happens here; the model-directed step after

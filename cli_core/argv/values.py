@@ -1,4 +1,4 @@
-"""Stage 2 — turn one option's raw tokens into a typed value, by the member's shape.
+"""Stage 2 (argv) — turn one option's raw tokens into a typed value, by the member's shape.
 
 * ``file://path`` (text) and ``fileb://path`` (bytes) work for every parameter type, long and
   float included (the AWS CLI refuses them there).

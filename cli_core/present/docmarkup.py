@@ -1,4 +1,4 @@
-"""The tiny documentation markup of spec files, laid out as plain text.
+"""Stage 5 (present) — the tiny documentation markup of spec files, laid out as plain text.
 
 The markup (see docs/spec-format.md, "Documentation markup"):
 

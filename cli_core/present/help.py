@@ -1,4 +1,4 @@
-"""Help pages, laid out as plain text in Python (no groff, no mandoc).
+"""Stage 5 (present) — help pages, laid out as plain text in Python (no groff, no mandoc).
 
 Three pages, all built from data the engine already has:
 

@@ -1,4 +1,4 @@
-"""Stage 5 — present: the output pager; long output (results, help pages) shown through
+"""Stage 5 (present) — the output pager; long output (results, help pages) shown through
 ``less`` on a terminal.
 
 Which pager: ``--no-cli-pager`` (none) > ``AWS_PAGER`` > config ``cli_pager`` > ``PAGER`` >

@@ -1,4 +1,4 @@
-"""Stage 5 — present: ``--query``, output formats, colour.
+"""Stage 5 (present) — ``--query``, output formats, colour.
 
 Data comes in as the send stage hands it over (the whole, already merged result) and leaves as
 the text to print. The steps, in order:

@@ -1,4 +1,4 @@
-"""The ``table`` output format: a response drawn as boxed, nested sections.
+"""Stage 5 (present) — the ``table`` output format: a response drawn as boxed, nested sections.
 
 The layout follows the reference CLI's table output (behaviour notes, section G.5):
 

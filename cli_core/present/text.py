@@ -1,4 +1,4 @@
-"""The ``text`` output format: tab-separated lines, easy to cut, grep and read in a shell loop.
+"""Stage 5 (present) — the ``text`` output format: tab-separated lines, easy to cut, grep and read in a shell loop.
 
 Rules (behaviour notes, section G.4). "Scalar" means anything but a dict or a list; scalars are
 written with ``str()`` (``True``, ``None``, ``0.5``), timestamps as ISO 8601.

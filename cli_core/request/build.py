@@ -1,4 +1,4 @@
-"""Stage 3 — build the request: merge the input document, apply the binary format, validate.
+"""Stage 3 (request) — build the request: merge the input document, apply the binary format, validate.
 
 ``build_request`` takes the argv stage's ``ParsedCommand`` and returns a ``Request``: the
 operation name and the final parameters (model member names, model order), or raises

@@ -1,4 +1,4 @@
-"""``--cli-input-json`` / ``--cli-input-yaml``: read the request document a user hands in.
+"""Stage 3 (request) — ``--cli-input-json`` / ``--cli-input-yaml``: read the request document a user hands in.
 
 The flag value is the document itself, ``file://path`` (text), ``fileb://path`` (bytes, decoded
 as UTF-8) or ``-`` (standard input). JSON is parsed strictly (no ``NaN``/``Infinity``, no

@@ -68,10 +68,14 @@ def describe(value, sensitive: bool = False) -> str:
         return kind
     if isinstance(value, (bytes, bytearray)):
         return f"{kind} ({len(value)} bytes)"
-    text = repr(value) if not isinstance(value, datetime) else value.isoformat()
-    if len(text) > 60:
-        text = text[:57] + "..."
+    text = _short(value) if not isinstance(value, datetime) else value.isoformat()
     return f"{kind} {text}"
+
+
+def _short(value, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters: a message never echoes a whole long value."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _python_kind(value) -> str:
@@ -184,7 +188,7 @@ class _Checker(ValueWalker):
             self.error(path, f"map keys must be strings, got {describe(key, sensitive)}")
             return SKIP
         if key_shape is not None and key_shape.type == "string":
-            self._string_rules(key_shape, key, path, sensitive, f"key {key!r}")
+            self._string_rules(key_shape, key, path, sensitive, f"key {_short(key)}")
         return key
 
     # -- leaves --
@@ -220,7 +224,7 @@ class _Checker(ValueWalker):
         if label:
             subject = "key" if sensitive else label
         else:
-            subject = "value" if sensitive else f"value {value!r}"
+            subject = "value" if sensitive else f"value {_short(value)}"
         enum = raw.get("enum")
         if enum and value not in enum:
             self.warn(path, f"{subject} is not one of: {', '.join(enum)}")
@@ -316,7 +320,7 @@ def _json_problem(value) -> str | None:
     """Why ``value`` is not a JSON value, or None."""
     for depth, key, node in plain_nodes(value, max_depth=MAX_DOCUMENT_DEPTH + 1):
         if key is not None and not isinstance(key, str):
-            return f"key {key!r} is not a string"
+            return f"key {_short(key)} is not a string"
         if depth > MAX_DOCUMENT_DEPTH:
             return "nested too deeply"
         if node is None or isinstance(node, (str, bool, int, dict, list, tuple)):

@@ -1,4 +1,4 @@
-"""``--debug`` for the send stage: our own request/response log lines, with secrets redacted.
+"""Stage 4 (send) — ``--debug``: our own request/response log lines, with secrets redacted.
 
 botocore's own debug logging prints request bodies and headers as they are, sensitive members
 included, so clishape does not turn it on. Instead a :class:`DebugLog` hooks the client's events

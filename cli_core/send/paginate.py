@@ -1,4 +1,4 @@
-"""Pagination for the send stage: when to page, botocore's paginator config, merging pages.
+"""Stage 4 (send) — pagination: when to page, botocore's paginator config, merging pages.
 
 A spec's ``pagination`` block has the keys of botocore's ``paginators-1.json``. By default a
 paginated command gathers every page (botocore's paginator does the chaining). It sends one call

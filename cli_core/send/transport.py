@@ -1,4 +1,4 @@
-"""Stage 4 — send: the request goes over the wire through botocore.
+"""Stage 4 (send) — the request goes over the wire through botocore.
 
 A compiled command spec says everything botocore's service model says about its operation, so
 the client is botocore's own, built from a model made from the spec: :func:`service_model`

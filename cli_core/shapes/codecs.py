@@ -1,4 +1,4 @@
-"""Codecs of the shape layer: typed values to and from text, shared by every stage.
+"""Shape layer — codecs: typed values to and from text, shared by every stage.
 
 * JSON encoding of typed values (bytes as base64, datetimes as ISO 8601);
 * timestamps from text, numbers, dates;

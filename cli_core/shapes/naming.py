@@ -1,4 +1,4 @@
-"""Member and operation names → command-line names.
+"""Shape layer — member and operation names → command-line names.
 
 The rule is the reference CLI's, so scripts written for the AWS CLI keep working:
 
