@@ -326,3 +326,14 @@ def test_long_keys_and_values_are_shown_cut_never_whole():
     lines = str(ValidationError(errors)).splitlines() + [str(w) for w in warnings]
     assert len(lines) >= 4
     assert all(len(line) <= 300 for line in lines), max(lines, key=len)[:100]
+
+
+def test_a_union_names_odd_keys_quoted_and_cut():
+    shape = shape_of(
+        {"U": {"type": "structure", "union": True,
+               "members": {"A": {"type": "string"}, "B": {"type": "string"}}}}
+    )  # fmt: skip
+    errors, _ = validate_module.validate(shape, {"U": {"A": "x", "\n": 1, "K" * 500: 2}})
+    lines = [str(problem) for problem in errors]
+    assert lines[-1].startswith("U: set exactly one of: A, B; got 3 (A, '\\n', 'KKK")
+    assert all("\n" not in line and len(line) < 300 for line in lines)

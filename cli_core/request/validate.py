@@ -161,7 +161,11 @@ class _Checker(ValueWalker):
             given = [name for name, item in value.items() if item is not None]
             if len(given) != 1:
                 choices = ", ".join(shape.members)
-                found = f"{len(given)} ({', '.join(given)})" if given else "none"
+                names = ", ".join(
+                    name if name in shape.members else _short(name, 40) for name in given[:10]
+                )  # unknown keys quoted and cut: they may hold anything
+                more = ", ..." if len(given) > 10 else ""
+                found = f"{len(given)} ({names}{more})" if given else "none"
                 self.error(path, f"set exactly one of: {choices}; got {found}")
 
     def unknown(self, shape, name, value, path, sensitive) -> None:

@@ -229,17 +229,9 @@ def build_client(command, settings: SendSettings):
     verify = None if settings.verify is True else settings.verify
     # botocore itself reads AWS_DEFAULT_REGION and the config file, not AWS_REGION
     region = settings.region or settings.environ.get("AWS_REGION") or None
-    client = session.create_client(
-        command.service,
-        region_name=region,
-        endpoint_url=settings.endpoint_url,
-        verify=verify,
-        config=Config(**config),
-        **keys,
-    )
-    if config["proxies"] and _bypasses_proxy(client.meta.endpoint_url, settings.environ):
-        config["proxies"] = {}
-        client = session.create_client(
+
+    def create():
+        return session.create_client(
             command.service,
             region_name=region,
             endpoint_url=settings.endpoint_url,
@@ -247,6 +239,11 @@ def build_client(command, settings: SendSettings):
             config=Config(**config),
             **keys,
         )
+
+    client = create()
+    if config["proxies"] and _bypasses_proxy(client.meta.endpoint_url, settings.environ):
+        config["proxies"] = {}  # the endpoint is one NO_PROXY names: again, without proxies
+        client = create()
     return session, client
 
 
