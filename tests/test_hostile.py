@@ -494,3 +494,13 @@ def test_a_value_given_to_a_flag_is_named_and_shortened(flag):
     result = run([*PROBE, f"{flag}={'A' * 10_000}"], env=ENV)
     assert_refused(result, flag)
     assert f"argument {flag}: takes no value, got 'AAAA" in result.stderr
+
+
+def test_a_file_the_encoding_cannot_read_is_refused(tmp_path: Path):
+    """AWS_CLI_FILE_ENCODING=utf-16 and a file without a byte order mark (found by the fuzz run)."""
+    odd = tmp_path / "odd.yaml"
+    odd.write_bytes(b"`B_ksj_\x05")
+    env = {**ENV, "AWS_CLI_FILE_ENCODING": "utf-16"}
+    result = run([*PROBE, "--cli-input-yaml", f"file://{odd}"], env=env)
+    assert_refused(result, "--cli-input-yaml")
+    assert "as utf-16 text" in result.stderr

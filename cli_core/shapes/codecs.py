@@ -106,7 +106,7 @@ def decode_text(data: bytes, encoding: str, shown: str, option: str | None) -> s
         raise ConfigError(
             f"unknown text encoding '{encoding}' for reading files (AWS_CLI_FILE_ENCODING)"
         ) from None
-    except UnicodeDecodeError:
+    except UnicodeError:  # a decoding error, or a codec's own (UTF-16 without a byte order mark)
         raise ParamError(
             f"cannot read {shown} as {encoding} text; for a binary file use the fileb:// prefix",
             option,
