@@ -173,19 +173,10 @@ class Settings:
     def max_input_bytes(self) -> int:
         from cli_core.shapes.codecs import DEFAULT_MAX_INPUT_BYTES
 
-        if MAX_INPUT_ENV in self.environ:
-            value, where = self.environ[MAX_INPUT_ENV], f"the environment variable {MAX_INPUT_ENV}"
-        elif self.config.get(MAX_INPUT_KEY) is not None:
-            value, where = self.config.get(MAX_INPUT_KEY), self._config_where(MAX_INPUT_KEY)
-        else:
-            return DEFAULT_MAX_INPUT_BYTES
-        number = _whole_number(value)
-        if number is None or number < 1:
-            raise ConfigError(
-                f"Bad value '{shown(value)}' for {where}: expected a whole number of bytes, "
-                "1 or more"
-            )
-        return number
+        limit = self._checked(
+            MAX_INPUT_ENV, MAX_INPUT_KEY, _positive_number, "a whole number of bytes, 1 or more"
+        )
+        return DEFAULT_MAX_INPUT_BYTES if limit is None else limit
 
     @cached_property
     def files(self):
@@ -261,27 +252,17 @@ class Settings:
 
     @cached_property
     def max_attempts(self) -> int | None:
-        value, where = self._env_or_config("AWS_MAX_ATTEMPTS", "max_attempts")
-        if value is None:
-            return None
-        number = _whole_number(value)
-        if number is None or number < 1:
-            raise ConfigError(
-                f"Bad value '{shown(value)}' for {where}: expected a whole number of attempts, "
-                "1 or more"
-            )
-        return number
+        return self._checked(
+            "AWS_MAX_ATTEMPTS", "max_attempts", _positive_number,
+            "a whole number of attempts, 1 or more",
+        )  # fmt: skip
 
     @cached_property
     def retry_mode(self) -> str | None:
-        value, where = self._env_or_config("AWS_RETRY_MODE", "retry_mode")
-        if value is None:
-            return None
-        if value.strip() not in RETRY_MODES:
-            raise ConfigError(
-                f"Bad value '{shown(value)}' for {where}: expected one of {', '.join(RETRY_MODES)}"
-            )
-        return value.strip()
+        return self._checked(
+            "AWS_RETRY_MODE", "retry_mode", lambda v: v.strip() if v.strip() in RETRY_MODES else None,
+            f"one of {', '.join(RETRY_MODES)}",
+        )  # fmt: skip
 
     def timeout(self, dest: str) -> int | None:
         """A timeout option's seconds (the argv stage checked its range), or None."""
@@ -354,6 +335,17 @@ class Settings:
 
     def _config_where(self, key: str) -> str:
         return f"'{key}' in profile '{self.config.profile}' of {self.config.path}"
+
+    def _checked(self, env_name: str, key: str, parse, expected: str):
+        """The environment variable ``env_name``, else config ``key``, through ``parse`` (None
+        when neither is set); a value ``parse`` refuses (returns None for) is a ConfigError."""
+        value, where = self._env_or_config(env_name, key)
+        if value is None:
+            return None
+        parsed = parse(value)
+        if parsed is None:
+            raise ConfigError(f"Bad value '{shown(value)}' for {where}: expected {expected}")
+        return parsed
 
     def _env_or_config(self, env_name: str, key: str):
         value = self.environ.get(env_name)
@@ -453,6 +445,12 @@ def _whole_number(value) -> int | None:
     if not text or len(text) > 18 or not text.lstrip("-+").isdigit():
         return None
     return int(text)
+
+
+def _positive_number(value) -> int | None:
+    """A whole number of 1 or more, or None."""
+    number = _whole_number(value)
+    return number if number is not None and number >= 1 else None
 
 
 def check_region(value: str, where: str, error=ConfigError) -> str:
