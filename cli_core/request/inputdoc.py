@@ -129,6 +129,8 @@ def parse_yaml(text: str):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "not valid YAML"
+        if "nesting depth" in problem:  # newer PyYAML's own limit, met before ours on deep text
+            raise _too_deep(YAML_FLAG) from None
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ParamError(f"Invalid YAML received: {problem}{where}.", YAML_FLAG) from None
     except yaml.YAMLError as exc:
