@@ -139,6 +139,9 @@ def parse_json(body: bytes) -> dict:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "clishape-local"
+    # An answer goes out as headers, then body: with Nagle's algorithm on, a kept-alive client
+    # waits for its delayed ACK (about 40 ms) between the two. TCP_NODELAY sends both at once.
+    disable_nagle_algorithm = True
     timeout = 120  # an idle keep-alive connection gives its thread back after this long
 
     def version_string(self) -> str:

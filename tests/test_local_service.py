@@ -605,3 +605,24 @@ def test_body_limit_and_unsigned_access_are_options(tmp_path):
         assert (status, body["__type"]) == (413, "RequestEntityTooLargeException")
         # A signed request is still checked when unsigned ones are allowed.
         assert raw(running, b"{}", secret="guess")[0] == 403
+
+
+def test_answers_are_not_held_back_by_nagles_algorithm(local, monkeypatch):
+    """Every accepted connection has TCP_NODELAY set, so a kept-alive SDK client never waits for
+    a delayed ACK between an answer's headers and its body (tools/bench.py times the effect)."""
+    import socket
+
+    from clishape_local import server
+
+    seen = []
+    original = server._Handler.setup
+
+    def setup(handler):
+        original(handler)
+        seen.append(handler.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(server._Handler, "setup", setup)
+    voiceid = client(local)
+    for _ in range(3):
+        voiceid.list_domains()
+    assert seen and all(seen)
