@@ -62,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve Voice ID over HTTP until interrupted")
     common(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    serve.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"0 to 65535, 0 for any free one "
+        f"(default {DEFAULT_PORT})",
+    )  # fmt: skip
     serve.add_argument(
         "--access-key", help=f"access key id to accept (default {DEFAULT_ACCESS_KEY})"
     )
@@ -88,6 +91,17 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("json", "shell"), default="json", help="how to print the ids"
     )
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port number, for argparse: 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}")
+    return port
 
 
 def main(argv: list[str] | None = None) -> int:

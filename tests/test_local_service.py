@@ -626,3 +626,13 @@ def test_answers_are_not_held_back_by_nagles_algorithm(local, monkeypatch):
     for _ in range(3):
         voiceid.list_domains()
     assert seen and all(seen)
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_bad_port_is_one_line_not_a_traceback(port, capsys):
+    with pytest.raises(SystemExit) as info:
+        local_main(["serve", "--port", port])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --port: expected a port number from 0 to 65535, got '{port}'" in err
+    assert "Traceback" not in err
