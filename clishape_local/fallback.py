@@ -17,17 +17,24 @@ from clishape_local.faults import ServiceFault
 
 def spec_fallback(service: str = "voice-id", roots=None):
     """A ``fallback(operation, params)`` for ``start_embedded``/``build_server``."""
-    commands: dict = {}
+    import threading
+
+    built: list[dict] = []  # the finished table, published whole (one item once built)
+    lock = threading.Lock()
 
     def index() -> dict:
-        if not commands:
-            from cli_core import specs as spec
+        if not built:
+            with lock:  # concurrent first calls wait for the whole table, never see half of it
+                if not built:
+                    from cli_core import specs as spec
 
-            folder = spec.service_dir(service, roots)
-            for name in spec.list_commands(folder) if folder else ():
-                command = spec.load_command(service, name, roots)
-                commands[command.operation] = command
-        return commands
+                    folder = spec.service_dir(service, roots)
+                    table = {}
+                    for name in spec.list_commands(folder) if folder else ():
+                        command = spec.load_command(service, name, roots)
+                        table[command.operation] = command
+                    built.append(table)
+        return built[0]
 
     def fallback(operation: str, params: dict) -> dict:
         from cli_core.request.build import normalise_timestamps

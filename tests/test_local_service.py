@@ -636,3 +636,41 @@ def test_a_bad_port_is_one_line_not_a_traceback(port, capsys):
     err = capsys.readouterr().err
     assert f"argument --port: expected a port number from 0 to 65535, got '{port}'" in err
     assert "Traceback" not in err
+
+
+def test_concurrent_first_calls_all_find_their_operation(monkeypatch):
+    """The fallback's table of operations is published whole: calls arriving while the first
+    call is still building it wait for it (never UnknownOperationException)."""
+    import threading
+    import time
+
+    from cli_core import specs
+    from cli_core.settings import SHIPPED_SPECS
+    from clishape_local.fallback import spec_fallback
+
+    load = specs.load_command
+
+    def slow_load(*args, **kwargs):  # a slow disk: the table takes a while to build
+        time.sleep(0.01)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(specs, "load_command", slow_load)
+    fallback = spec_fallback(roots=[SHIPPED_SPECS])
+    operations = ["ListDomains", "ListWatchlists", "ListFraudsterRegistrationJobs",
+                  "ListSpeakers", "ListSpeakerEnrollmentJobs", "ListTagsForResource"] * 2
+    params = {"ListDomains": {}, "ListTagsForResource": {"ResourceArn": "arn:aws:voiceid:x"}}
+    problems = []
+
+    def call(operation):
+        try:
+            fallback(operation, params.get(operation, {"DomainId": "d" * 22}))
+        except Exception as error:  # noqa: BLE001 - any failure is the finding
+            problems.append(f"{operation}: {error}")
+
+    threads = [threading.Thread(target=call, args=(op,)) for op in operations]
+    for thread in threads:  # staggered: later calls arrive while the table is half built
+        thread.start()
+        time.sleep(0.02)
+    for thread in threads:
+        thread.join()
+    assert problems == []
