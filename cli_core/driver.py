@@ -1,13 +1,15 @@
-"""Above the stages — the driver: one trip through the pipeline, and the one place errors become exit codes.
+"""Above the stages — the driver: one trip through the pipeline, and the one place errors
+become exit codes.
 
-    argv ─► spec ─► argv ─► request ─► send ─► present ─► exit code
+    argv ─► specs ─► argv ─► request ─► send ─► present ─► exit code
 
-Each stage is a module taking plain data from the one before; only this module knows them all.
+Each stage is a folder taking plain data from the one before; only this module knows them all.
 Right after the global options are split off, the run's settings are resolved once
 (``cli_core.settings``) from them, the environment handed over in ``IO`` and the config file;
 the stages get the settings (or their part of them). A local service, when the app has one, is
-reached through the one ``local_endpoint`` hook of :func:`main`. Heavy stages (request validation, botocore, JMESPath, YAML) are imported where they are used, so
-``help``, usage errors and skeletons stay fast.
+reached through the one ``local_endpoint`` hook of :func:`main`. Heavy stages (request
+validation, botocore, JMESPath, YAML) are imported where they are used, so ``help``, usage
+errors and skeletons stay fast.
 """
 
 from __future__ import annotations
