@@ -21,6 +21,9 @@ Precedence, each first-found wins:
 * retries: ``AWS_MAX_ATTEMPTS`` > config ``max_attempts``; ``AWS_RETRY_MODE`` > ``retry_mode``
 * input size limit: ``CLISHAPE_MAX_INPUT_BYTES`` > config ``cli_max_input_bytes`` > 256 MiB
 * file encoding: ``AWS_CLI_FILE_ENCODING`` > utf-8
+* spec roots: ``CLISHAPE_SPEC_PATH`` entries, then the shipped specs (``spec_roots``)
+* cache folder: ``CLISHAPE_CACHE_DIR`` (empty: none) > ``$XDG_CACHE_HOME/clishape`` >
+  ``~/.cache/clishape`` (``cache_root``)
 
 A bad value from the command line is a ParamError (252), from the environment or a config file
 a ConfigError (253); messages name the source and never repeat a secret.
