@@ -31,6 +31,8 @@ TARGET_PREFIX = "VoiceID."
 CONTENT_TYPE = "application/x-amz-json-1.0"
 ACCEPTED_CONTENT_TYPES = (CONTENT_TYPE, "application/x-amz-json-1.1")
 MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64  # Voice ID's deepest request is a handful of levels
+READ_TIMEOUT_SECONDS = 5.0  # how long a request's announced body may take to arrive
 _DRAIN_LIMIT = 64 * 1024 * 1024
 UNSIGNED_REGION = "us-east-1"
 
@@ -127,13 +129,40 @@ def parse_json(body: bytes) -> dict:
         return {}
     try:
         params = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except RecursionError:
+        raise ServiceFault(
+            "SerializationException",
+            f"The request body is nested more than {MAX_JSON_DEPTH} levels deep.",
+        ) from None
+    except (UnicodeDecodeError, ValueError) as error:
+        # ValueError covers JSONDecodeError and integers longer than Python converts.
         raise ServiceFault(
             "SerializationException", f"The request body is not valid JSON: {error}"
         ) from None
     if not isinstance(params, dict):
         raise ServiceFault("SerializationException", "The request body must be a JSON object.")
+    if json_depth(params) > MAX_JSON_DEPTH:
+        raise ServiceFault(
+            "SerializationException",
+            f"The request body is nested more than {MAX_JSON_DEPTH} levels deep.",
+        )
     return params
+
+
+def json_depth(document) -> int:
+    """How many levels of objects and arrays ``document`` has (without recursion)."""
+    deepest, pending = 0, [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        elif not isinstance(value, list):
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            break
+        pending.extend((item, depth + 1) for item in value)
+    return deepest
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -154,22 +183,33 @@ class _Handler(BaseHTTPRequestHandler):
 
     def serve(self) -> None:
         app: LocalApp = self.server.app
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
-            if self.headers.get("Transfer-Encoding"):
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if len(lengths) > 1:
+            return self.refuse(
+                ServiceFault(
+                    "SerializationException", "The request has conflicting Content-Length headers."
+                )
+            )
+        if lengths and self.headers.get("Transfer-Encoding") is not None:
+            return self.refuse(
+                ServiceFault(
+                    "SerializationException",
+                    "The request has both Content-Length and Transfer-Encoding.",
+                )
+            )
+        if not lengths:
+            if self.headers.get("Transfer-Encoding") is not None:
                 return self.refuse(
                     ServiceFault("LengthRequiredException", "Content-Length is required.")
                 )
             length = 0
         else:
-            try:
-                length = int(length_text)
-                if length < 0:
-                    raise ValueError
-            except ValueError:
+            length_text = lengths.pop()
+            if not (length_text.isascii() and length_text.isdigit()):
                 return self.refuse(
                     ServiceFault("SerializationException", "Content-Length is not a number.")
                 )
+            length = int(length_text)
         if length > app.max_body_bytes:
             self.drain(length)
             return self.refuse(
@@ -178,8 +218,28 @@ class _Handler(BaseHTTPRequestHandler):
                     f"The request body is {length} bytes; the limit is {app.max_body_bytes}.",
                 )
             )
-        body = self.rfile.read(length)
+        body = self.read_body(length)
+        if body is None:
+            return self.refuse(
+                ServiceFault(
+                    "RequestTimeoutException",
+                    f"The request body did not arrive within {self.server.read_timeout:g} s"
+                    " (Content-Length larger than the body?).",
+                    status=408,
+                )
+            )
         self.send(*app.answer(self.command, self.path, list(self.headers.items()), body))
+
+    def read_body(self, length: int) -> bytes | None:
+        """The ``length`` bytes of body, or None when they do not all come in time."""
+        self.connection.settimeout(self.server.read_timeout)
+        try:
+            body = self.rfile.read(length)
+        except (TimeoutError, OSError):
+            return None
+        finally:
+            self.connection.settimeout(self.timeout)
+        return body if len(body) == length else None
 
     def drain(self, length: int) -> None:
         """Read (and drop) an oversized body so the client sees the answer, not a reset."""
@@ -217,9 +277,16 @@ class LocalServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], app: LocalApp, log_requests: bool = False):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: LocalApp,
+        log_requests: bool = False,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
+    ):
         self.app = app
         self.log_requests = log_requests
+        self.read_timeout = read_timeout
         super().__init__(address, _Handler)
 
     def handle_error(self, request, client_address) -> None:

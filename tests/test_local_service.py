@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -674,3 +675,82 @@ def test_concurrent_first_calls_all_find_their_operation(monkeypatch):
     for thread in threads:
         thread.join()
     assert problems == []
+
+
+# -- hostile requests (issue 10, points 4-7) ------------------------------------------------
+
+
+def exchange(running, data: bytes, timeout: float = 15) -> tuple[int | None, dict | None]:
+    """Send raw bytes on one connection; return the answer's status and JSON body.
+
+    (None, None) when the service closes the connection without an answer; a socket timeout
+    (the service neither answered nor closed within ``timeout`` s) fails the test.
+    """
+    host, port = running.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+        conn.sendall(data)
+        received = b""
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+            head, sep, rest = received.partition(b"\r\n\r\n")
+            if sep:
+                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+                if length and len(rest) >= int(length.group(1)):
+                    break
+    if not received:
+        return None, None
+    head, _, rest = received.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(rest) if rest else None
+
+
+def request_head(running, *lines: str) -> bytes:
+    host = running.url.removeprefix("http://")
+    extra = "".join(line + "\r\n" for line in lines)
+    return (
+        f"POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: VoiceID.ListDomains\r\n"
+        f"Content-Type: application/x-amz-json-1.0\r\n{extra}\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("nested 100,000 deep", b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+        ("nested 200 deep", b'{"a": ' + b"[" * 200 + b"]" * 200 + b"}"),
+        ("5,000-digit integer", b'{"MaxResults": ' + b"9" * 5000 + b"}"),
+    ],
+    ids=["deep-100000", "deep-200", "long-integer"],
+)
+def test_malformed_bodies_are_serialization_errors_not_500(local, name, body):
+    status, document, code = raw(local, body)
+    assert (status, code) == (400, "SerializationException")
+    assert document["message"]
+    assert raw(local, b"{}")[:2] == (200, {"DomainSummaries": []})
+
+
+@pytest.mark.parametrize(
+    "name, lines",
+    [
+        ("length and chunked", ["Content-Length: 2", "Transfer-Encoding: chunked"]),
+        ("two different lengths", ["Content-Length: 2", "Content-Length: 3"]),
+    ],
+    ids=["length-and-chunked", "two-lengths"],
+)
+def test_ambiguous_body_framing_is_refused(local, name, lines):
+    status, document = exchange(local, request_head(local, *lines) + b"{}")
+    assert status == 400
+    assert document["__type"] == "SerializationException" and document["message"]
+    assert raw(local, b"{}")[:2] == (200, {"DomainSummaries": []})
+
+
+def test_a_body_shorter_than_its_content_length_times_out_quickly(tmp_path):
+    with start_embedded(tmp_path / "state", read_timeout=2) as running:
+        # Generous bound: the service answers (or closes) long before the socket's 15 s.
+        status, document = exchange(running, request_head(running, "Content-Length: 100") + b"{}")
+        assert status in (408, None)
+        if status is not None:
+            assert document["__type"] == "RequestTimeoutException"
+        assert raw(running, b"{}")[:2] == (200, {"DomainSummaries": []})
