@@ -13,6 +13,7 @@ raise ``ServiceFault`` or a ``cli_core.errors.ParamError`` (answered as ``Valida
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 import traceback
@@ -61,6 +62,8 @@ class LocalApp:
         self.allow_unsigned = allow_unsigned
         self.max_body_bytes = max_body_bytes
         self.operations = set(shapes.operation_names())
+        # (host, port) the server listens on; set by LocalServer. None: no Host check.
+        self.listen: tuple[str, int] | None = None
 
     def answer(
         self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
@@ -83,6 +86,7 @@ class LocalApp:
                 "UnknownOperationException", "Voice ID answers POST requests only.", status=405
             )
         lower = {name.lower(): value for name, value in headers}
+        self.check_host([value for name, value in headers if name.lower() == "host"], lower)
         if "authorization" in lower or not self.allow_unsigned:
             region = sigv4.verify(method, path, headers, body, self.secrets).region
         else:
@@ -100,6 +104,28 @@ class LocalApp:
             return self.service.handle(operation, params, region)
         result = self.fallback(operation, params)
         return {} if result is None else result
+
+    def check_host(self, hosts: list[str], lower: dict[str, str]) -> None:
+        """The Host header must name the address (and port) the service listens on.
+
+        A loopback address also answers to ``localhost``; a wildcard address (0.0.0.0, ::)
+        to any name, on its port. This keeps a request meant for another host, or a browser
+        page re-pointed at loopback by DNS, from being served.
+        """
+        if self.listen is None:
+            return
+        bound, port = self.listen
+        given = hosts[0].strip() if len(hosts) == 1 else None
+        if given is not None and host_matches(given, bound, port):
+            return
+        signed = "authorization" in lower
+        shown = "missing" if not hosts else ("repeated" if given is None else f"'{given}'")
+        where = f"[{bound}]:{port}" if ":" in bound else f"{bound}:{port}"
+        raise ServiceFault(
+            "InvalidSignatureException" if signed else "AccessDeniedException",
+            f"The {'signed ' if signed else ''}Host header ({shown}) does not match the address"
+            f" the service listens on ({where}).",
+        )
 
     def operation(self, target: str | None) -> str:
         if not target:
@@ -122,6 +148,36 @@ class LocalApp:
 
     def fail(self, fault: ServiceFault) -> tuple[int, list[tuple[str, str]], bytes]:
         return self.respond(fault.status, fault.body(), [("x-amzn-ErrorType", fault.code)])
+
+
+def host_matches(given: str, bound: str, port: int) -> bool:
+    """Whether a Host header value ``given`` names ``bound``:``port``."""
+    given = given.lower()
+    if given.startswith("["):
+        name, bracket, rest = given[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return False
+        port_text = rest[1:] if rest else "80"
+    elif given.count(":") == 1:
+        name, _, port_text = given.partition(":")
+    elif ":" in given:
+        return False  # an IPv6 address needs brackets in a Host header
+    else:
+        name, port_text = given, "80"
+    if not (port_text.isascii() and port_text.isdigit()) or int(port_text) != port:
+        return False
+    try:
+        address = ipaddress.ip_address(bound)
+    except ValueError:
+        return name == bound.lower()
+    if address.is_unspecified:
+        return bool(name)
+    if name == "localhost" and address.is_loopback:
+        return True
+    try:
+        return ipaddress.ip_address(name) == address
+    except ValueError:
+        return False
 
 
 def parse_json(body: bytes) -> dict:
@@ -288,6 +344,7 @@ class LocalServer(ThreadingHTTPServer):
         self.log_requests = log_requests
         self.read_timeout = read_timeout
         super().__init__(address, _Handler)
+        app.listen = (self.server_address[0], self.server_address[1])
 
     def handle_error(self, request, client_address) -> None:
         """A client that hangs up mid-answer is routine; anything else is worth a traceback."""

@@ -754,3 +754,65 @@ def test_a_body_shorter_than_its_content_length_times_out_quickly(tmp_path):
         if status is not None:
             assert document["__type"] == "RequestTimeoutException"
         assert raw(running, b"{}")[:2] == (200, {"DomainSummaries": []})
+
+
+def signed_for_host(running, host_header: str) -> tuple[int, dict]:
+    """A correctly signed ListDomains whose (signed) Host header is ``host_header``."""
+    request = AWSRequest(
+        method="POST",
+        url=f"http://{host_header}/",
+        data=b"{}",
+        headers={
+            "X-Amz-Target": "VoiceID.ListDomains",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+    )
+    credentials = Credentials(running.access_key, running.secret_key)
+    SigV4Auth(credentials, "voiceid", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items()) | {"Host": host_header}
+    host, port = running.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("POST", "/", body=b"{}", headers=headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_the_signed_host_must_be_the_address_the_service_listens_on(local):
+    port = int(local.url.rsplit(":", 1)[1])
+    for wrong in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{port + 1}", "127.0.0.1"):
+        status, document = signed_for_host(local, wrong)
+        assert status == 403, wrong
+        assert document["__type"] == "InvalidSignatureException"
+        assert "Host" in document["message"] and f"127.0.0.1:{port}" in document["message"]
+    for right in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        assert signed_for_host(local, right) == (200, {"DomainSummaries": []}), right
+    # boto3 aimed at the service by name signs that name, and is served.
+    by_name = client(local, endpoint_url=f"http://localhost:{port}")
+    assert by_name.list_domains()["DomainSummaries"] == []
+
+
+def test_unsigned_access_also_checks_the_host(tmp_path):
+    with start_embedded(tmp_path / "state", allow_unsigned=True) as running:
+        port = int(running.url.rsplit(":", 1)[1])
+        host, _ = running.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        try:
+            connection.request(
+                "POST",
+                "/",
+                body=b"{}",
+                headers={
+                    "Host": f"rebound.example:{port}",
+                    "X-Amz-Target": "VoiceID.ListDomains",
+                    "Content-Type": "application/x-amz-json-1.0",
+                },
+            )
+            response = connection.getresponse()
+            document = json.loads(response.read())
+        finally:
+            connection.close()
+        assert response.status == 403 and document["__type"] == "AccessDeniedException"
+        assert raw(running, b"{}", sign=False)[:2] == (200, {"DomainSummaries": []})
