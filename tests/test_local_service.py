@@ -816,3 +816,112 @@ def test_unsigned_access_also_checks_the_host(tmp_path):
             connection.close()
         assert response.status == 403 and document["__type"] == "AccessDeniedException"
         assert raw(running, b"{}", sign=False)[:2] == (200, {"DomainSummaries": []})
+
+
+def assert_domain_still_answers(voiceid, domain_id, job_id) -> None:
+    """Later describe and list calls of the domain answer normally (no 500)."""
+    assert voiceid.describe_domain(DomainId=domain_id)["Domain"]["DomainId"] == domain_id
+    job = voiceid.describe_speaker_enrollment_job(DomainId=domain_id, JobId=job_id)["Job"]
+    summaries = voiceid.list_speaker_enrollment_jobs(DomainId=domain_id)["JobSummaries"]
+    assert job["JobId"] in [summary["JobId"] for summary in summaries]
+    assert voiceid.list_domains()["DomainSummaries"]
+
+
+@pytest.mark.parametrize(
+    "input_uri, output_uri",
+    [
+        ("s3://media/" + "m" * 300 + "/batch.json", "s3://media/out"),
+        ("s3://media/in/" + "m" * 300 + ".json", "s3://media/out"),
+        ("s3://media/in/batch.json", "s3://media/" + "o" * 300),
+    ],
+    ids=["long-input-folder", "long-input-name", "long-output-folder"],
+)
+def test_a_job_with_an_impossible_path_ends_failed_not_500(local, input_uri, output_uri):
+    voiceid = client(local)
+    domain_id = new_domain(voiceid)
+    put_manifest(local, "in/batch.json", ["hana"])
+    job = start_job(voiceid, domain_id, input_uri, output=output_uri)
+    done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+    assert done["JobStatus"] == "FAILED"
+    assert done["FailureDetails"]["StatusCode"] in (400, 404) and done["FailureDetails"]["Message"]
+    assert_domain_still_answers(voiceid, domain_id, job["JobId"])
+
+
+def test_impossible_audio_paths_in_a_manifest_are_entry_errors(local):
+    voiceid = client(local)
+    domain_id = new_domain(voiceid)
+    put_manifest(local, "in/ok.json", ["ivan"])  # creates the bucket and ivan's audio
+    long_part = "s3://media/" + "a" * 300 + ".wav"
+    too_deep = "s3://media/" + "/".join(["d" * 250] * 20) + "/x.wav"  # > PATH_MAX in all
+    entries = [
+        {
+            "RequestId": "ok",
+            "SpeakerId": "ivan",
+            "AudioSpecifications": [{"S3Uri": "s3://media/audio/ivan.wav"}],
+        },
+        {"RequestId": "long", "SpeakerId": "jo", "AudioSpecifications": [{"S3Uri": long_part}]},
+        {"RequestId": "deep", "SpeakerId": "kim", "AudioSpecifications": [{"S3Uri": too_deep}]},
+    ]
+    write(
+        local.s3_root / "media" / "in" / "odd.json",
+        {"Version": "1.0", "SpeakerEnrollmentRequests": entries},
+    )
+    job = start_job(voiceid, domain_id, "s3://media/in/odd.json")
+    done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+    assert done["JobStatus"] == "COMPLETED_WITH_ERRORS"
+    result = json.loads(
+        (local.s3_root / "media" / "out" / job["JobId"] / "odd.json.out").read_text()
+    )
+    assert [e["RequestId"] for e in result["SuccessfulEnrollments"]] == ["ok"]
+    assert sorted(e["RequestId"] for e in result["Errors"]) == ["deep", "long"]
+    assert all(e["ErrorCode"] in (400, 404) for e in result["Errors"])
+    assert_domain_still_answers(voiceid, domain_id, job["JobId"])
+
+
+def test_symlinks_do_not_lead_out_of_the_s3_folder(local, tmp_path):
+    voiceid = client(local)
+    domain_id = new_domain(voiceid)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    put_manifest(local, "in/inside.json", ["lena"])  # bucket "media" with lena's audio
+    media = local.s3_root / "media"
+
+    # Reading: a manifest linked to a file outside is not there.
+    secret = outside / "secret.json"
+    secret.write_text((media / "in" / "inside.json").read_text())
+    (media / "in" / "leak.json").symlink_to(secret)
+    job = start_job(voiceid, domain_id, "s3://media/in/leak.json")
+    done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+    assert (done["JobStatus"], done["FailureDetails"]["StatusCode"]) == ("FAILED", 404)
+
+    # Reading: an audio file linked to a file outside is an entry error.
+    write_silence(outside / "voice.wav", 0.01)
+    (media / "audio" / "mo.wav").symlink_to(outside / "voice.wav")
+    entries = [
+        {
+            "RequestId": "r1",
+            "SpeakerId": "mo",
+            "AudioSpecifications": [{"S3Uri": "s3://media/audio/mo.wav"}],
+        }
+    ]
+    write(media / "in" / "mo.json", {"Version": "1.0", "SpeakerEnrollmentRequests": entries})
+    job = start_job(voiceid, domain_id, "s3://media/in/mo.json")
+    done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+    assert done["JobStatus"] == "COMPLETED_WITH_ERRORS"
+    result = json.loads((media / "out" / job["JobId"] / "mo.json.out").read_text())
+    assert [(e["RequestId"], e["ErrorCode"]) for e in result["Errors"]] == [("r1", 404)]
+
+    # Writing: an output folder, or a whole bucket, linked outside gets nothing written.
+    (media / "escape").symlink_to(outside)
+    (local.s3_root / "elsewhere").symlink_to(outside)
+    for output in ("s3://media/escape", "s3://media/escape/deeper", "s3://elsewhere/out"):
+        job = start_job(voiceid, domain_id, "s3://media/in/inside.json", output=output)
+        done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+        assert done["JobStatus"] == "FAILED", output
+        assert done["FailureDetails"]["Message"]
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.json", "voice.wav"]
+
+    # A link that stays inside the folder is followed.
+    (media / "in" / "alias.json").symlink_to(media / "in" / "inside.json")
+    job = start_job(voiceid, domain_id, "s3://media/in/alias.json")
+    assert describe_until_done(voiceid, domain_id, job["JobId"])[-1]["JobStatus"] == "COMPLETED"
