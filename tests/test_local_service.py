@@ -750,9 +750,7 @@ def test_a_body_shorter_than_its_content_length_times_out_quickly(tmp_path):
     with start_embedded(tmp_path / "state", read_timeout=2) as running:
         # Generous bound: the service answers (or closes) long before the socket's 15 s.
         status, document = exchange(running, request_head(running, "Content-Length: 100") + b"{}")
-        assert status in (408, None)
-        if status is not None:
-            assert document["__type"] == "RequestTimeoutException"
+        assert status == 408 and document["__type"] == "RequestTimeoutException"
         assert raw(running, b"{}")[:2] == (200, {"DomainSummaries": []})
 
 
@@ -925,3 +923,23 @@ def test_symlinks_do_not_lead_out_of_the_s3_folder(local, tmp_path):
     (media / "in" / "alias.json").symlink_to(media / "in" / "inside.json")
     job = start_job(voiceid, domain_id, "s3://media/in/alias.json")
     assert describe_until_done(voiceid, domain_id, job["JobId"])[-1]["JobStatus"] == "COMPLETED"
+
+
+def test_serve_takes_a_read_timeout(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        local_main(["serve", "--read-timeout", "0"])
+    assert exited.value.code == 2
+    assert "--read-timeout" in capsys.readouterr().err
+    command = [sys.executable, "-m", "clishape_local.cli", "serve", "--port", "0"]
+    command += ["--state-dir", str(tmp_path), "--quiet", "--read-timeout", "1"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = process.stderr.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", banner).group(0)
+        running = type("Running", (), {"url": url})
+        status, document = exchange(running, request_head(running, "Content-Length: 50") + b"{}")
+        assert status == 408 and document["__type"] == "RequestTimeoutException"
+    finally:
+        process.send_signal(subprocess.signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        process.stderr.close()
