@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--allow-unsigned", action="store_true", help="also accept requests without a signature"
     )
+    serve.add_argument(
+        "--read-timeout",
+        type=_seconds,
+        default=5.0,
+        help="seconds a request's body may take to arrive before a 408 (default 5)",
+    )
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
 
     seed = commands.add_parser("seed", help="create a demo domain and a completed enrollment job")
@@ -91,6 +97,17 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("json", "shell"), default="json", help="how to print the ids"
     )
     return parser
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds, for argparse."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
 
 
 def _port(text: str) -> int:
@@ -136,6 +153,7 @@ def serve(args: argparse.Namespace) -> int:
         log_requests=not args.quiet,
         processing_steps=args.processing_steps,
         step_seconds=args.step_seconds,
+        read_timeout=args.read_timeout,
     )
     service = server.app.service
     print(

@@ -126,10 +126,14 @@ def build_server(
     allow_unsigned: bool = False,
     log_requests: bool = False,
     max_body_bytes: int | None = None,
+    read_timeout: float | None = None,
     **service_options,
 ):
-    """A bound, not yet serving ``LocalServer`` over a state folder."""
-    from clishape_local.server import MAX_BODY_BYTES, LocalApp, LocalServer
+    """A bound, not yet serving ``LocalServer`` over a state folder.
+
+    ``read_timeout`` is how many seconds a request's body may take to arrive (default 5).
+    """
+    from clishape_local.server import MAX_BODY_BYTES, READ_TIMEOUT_SECONDS, LocalApp, LocalServer
 
     default_key, default_secret = default_credentials()
     access_key = access_key or default_key
@@ -143,7 +147,12 @@ def build_server(
         max_body_bytes or MAX_BODY_BYTES,
     )
     try:
-        server = LocalServer((host, port), app, log_requests)
+        server = LocalServer(
+            (host, port),
+            app,
+            log_requests,
+            READ_TIMEOUT_SECONDS if read_timeout is None else read_timeout,
+        )
     except BaseException:
         service.store.close()
         raise
@@ -163,7 +172,7 @@ def start_embedded(
 
     ``fallback(operation, params) -> dict`` answers operations without local state;
     ``service_options`` are ``processing_steps``, ``step_seconds`` and ``clock`` (see voiceid),
-    and ``allow_unsigned``, ``max_body_bytes`` (see server).
+    and ``allow_unsigned``, ``max_body_bytes``, ``read_timeout`` (see server).
     """
     server = build_server(
         "127.0.0.1",

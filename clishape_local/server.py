@@ -13,6 +13,7 @@ raise ``ServiceFault`` or a ``cli_core.errors.ParamError`` (answered as ``Valida
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 import traceback
@@ -31,6 +32,8 @@ TARGET_PREFIX = "VoiceID."
 CONTENT_TYPE = "application/x-amz-json-1.0"
 ACCEPTED_CONTENT_TYPES = (CONTENT_TYPE, "application/x-amz-json-1.1")
 MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64  # Voice ID's deepest request is a handful of levels
+READ_TIMEOUT_SECONDS = 5.0  # how long a request's announced body may take to arrive
 _DRAIN_LIMIT = 64 * 1024 * 1024
 UNSIGNED_REGION = "us-east-1"
 
@@ -59,6 +62,8 @@ class LocalApp:
         self.allow_unsigned = allow_unsigned
         self.max_body_bytes = max_body_bytes
         self.operations = set(shapes.operation_names())
+        # (host, port) the server listens on; set by LocalServer. None: no Host check.
+        self.listen: tuple[str, int] | None = None
 
     def answer(
         self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
@@ -81,6 +86,7 @@ class LocalApp:
                 "UnknownOperationException", "Voice ID answers POST requests only.", status=405
             )
         lower = {name.lower(): value for name, value in headers}
+        self.check_host([value for name, value in headers if name.lower() == "host"], lower)
         if "authorization" in lower or not self.allow_unsigned:
             region = sigv4.verify(method, path, headers, body, self.secrets).region
         else:
@@ -98,6 +104,28 @@ class LocalApp:
             return self.service.handle(operation, params, region)
         result = self.fallback(operation, params)
         return {} if result is None else result
+
+    def check_host(self, hosts: list[str], lower: dict[str, str]) -> None:
+        """The Host header must name the address (and port) the service listens on.
+
+        A loopback address also answers to ``localhost``; a wildcard address (0.0.0.0, ::)
+        to any name, on its port. This keeps a request meant for another host, or a browser
+        page re-pointed at loopback by DNS, from being served.
+        """
+        if self.listen is None:
+            return
+        bound, port = self.listen
+        given = hosts[0].strip() if len(hosts) == 1 else None
+        if given is not None and host_matches(given, bound, port):
+            return
+        signed = "authorization" in lower
+        shown = "missing" if not hosts else ("repeated" if given is None else f"'{given}'")
+        where = f"[{bound}]:{port}" if ":" in bound else f"{bound}:{port}"
+        raise ServiceFault(
+            "InvalidSignatureException" if signed else "AccessDeniedException",
+            f"The {'signed ' if signed else ''}Host header ({shown}) does not match the address"
+            f" the service listens on ({where}).",
+        )
 
     def operation(self, target: str | None) -> str:
         if not target:
@@ -122,18 +150,75 @@ class LocalApp:
         return self.respond(fault.status, fault.body(), [("x-amzn-ErrorType", fault.code)])
 
 
+def host_matches(given: str, bound: str, port: int) -> bool:
+    """Whether a Host header value ``given`` names ``bound``:``port``."""
+    given = given.lower()
+    if given.startswith("["):
+        name, bracket, rest = given[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return False
+        port_text = rest[1:] if rest else "80"
+    elif given.count(":") == 1:
+        name, _, port_text = given.partition(":")
+    elif ":" in given:
+        return False  # an IPv6 address needs brackets in a Host header
+    else:
+        name, port_text = given, "80"
+    if not (port_text.isascii() and port_text.isdigit()) or int(port_text) != port:
+        return False
+    try:
+        address = ipaddress.ip_address(bound)
+    except ValueError:
+        return name == bound.lower()
+    if address.is_unspecified:
+        return bool(name)
+    if name == "localhost" and address.is_loopback:
+        return True
+    try:
+        return ipaddress.ip_address(name) == address
+    except ValueError:
+        return False
+
+
 def parse_json(body: bytes) -> dict:
     if not body.strip():
         return {}
     try:
         params = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except RecursionError:
+        raise ServiceFault(
+            "SerializationException",
+            f"The request body is nested more than {MAX_JSON_DEPTH} levels deep.",
+        ) from None
+    except (UnicodeDecodeError, ValueError) as error:
+        # ValueError covers JSONDecodeError and integers longer than Python converts.
         raise ServiceFault(
             "SerializationException", f"The request body is not valid JSON: {error}"
         ) from None
     if not isinstance(params, dict):
         raise ServiceFault("SerializationException", "The request body must be a JSON object.")
+    if json_depth(params) > MAX_JSON_DEPTH:
+        raise ServiceFault(
+            "SerializationException",
+            f"The request body is nested more than {MAX_JSON_DEPTH} levels deep.",
+        )
     return params
+
+
+def json_depth(document) -> int:
+    """How many levels of objects and arrays ``document`` has (without recursion)."""
+    deepest, pending = 0, [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        elif not isinstance(value, list):
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            break
+        pending.extend((item, depth + 1) for item in value)
+    return deepest
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -154,22 +239,33 @@ class _Handler(BaseHTTPRequestHandler):
 
     def serve(self) -> None:
         app: LocalApp = self.server.app
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
-            if self.headers.get("Transfer-Encoding"):
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if len(lengths) > 1:
+            return self.refuse(
+                ServiceFault(
+                    "SerializationException", "The request has conflicting Content-Length headers."
+                )
+            )
+        if lengths and self.headers.get("Transfer-Encoding") is not None:
+            return self.refuse(
+                ServiceFault(
+                    "SerializationException",
+                    "The request has both Content-Length and Transfer-Encoding.",
+                )
+            )
+        if not lengths:
+            if self.headers.get("Transfer-Encoding") is not None:
                 return self.refuse(
                     ServiceFault("LengthRequiredException", "Content-Length is required.")
                 )
             length = 0
         else:
-            try:
-                length = int(length_text)
-                if length < 0:
-                    raise ValueError
-            except ValueError:
+            length_text = lengths.pop()
+            if not (length_text.isascii() and length_text.isdigit()):
                 return self.refuse(
                     ServiceFault("SerializationException", "Content-Length is not a number.")
                 )
+            length = int(length_text)
         if length > app.max_body_bytes:
             self.drain(length)
             return self.refuse(
@@ -178,8 +274,28 @@ class _Handler(BaseHTTPRequestHandler):
                     f"The request body is {length} bytes; the limit is {app.max_body_bytes}.",
                 )
             )
-        body = self.rfile.read(length)
+        body = self.read_body(length)
+        if body is None:
+            return self.refuse(
+                ServiceFault(
+                    "RequestTimeoutException",
+                    f"The request body did not arrive within {self.server.read_timeout:g} s"
+                    " (Content-Length larger than the body?).",
+                    status=408,
+                )
+            )
         self.send(*app.answer(self.command, self.path, list(self.headers.items()), body))
+
+    def read_body(self, length: int) -> bytes | None:
+        """The ``length`` bytes of body, or None when they do not all come in time."""
+        self.connection.settimeout(self.server.read_timeout)
+        try:
+            body = self.rfile.read(length)
+        except (TimeoutError, OSError):
+            return None
+        finally:
+            self.connection.settimeout(self.timeout)
+        return body if len(body) == length else None
 
     def drain(self, length: int) -> None:
         """Read (and drop) an oversized body so the client sees the answer, not a reset."""
@@ -217,10 +333,18 @@ class LocalServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], app: LocalApp, log_requests: bool = False):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: LocalApp,
+        log_requests: bool = False,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
+    ):
         self.app = app
         self.log_requests = log_requests
+        self.read_timeout = read_timeout
         super().__init__(address, _Handler)
+        app.listen = (self.server_address[0], self.server_address[1])
 
     def handle_error(self, request, client_address) -> None:
         """A client that hangs up mid-answer is routine; anything else is worth a traceback."""

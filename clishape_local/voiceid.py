@@ -17,7 +17,9 @@ How a speaker enrollment job moves (deterministic, no background thread):
   ``ListSpeakerEnrollmentJobs`` call of its domain. With ``step_seconds=S`` it has taken
   ``elapsed // S`` steps whenever it is looked at (``0`` finishes a job on the first look).
 
-The fake S3: ``s3://bucket/key`` is the file ``<s3_root>/bucket/key``. The input manifest is
+The fake S3: ``s3://bucket/key`` is the file ``<s3_root>/bucket/key``; symlinks in it are followed
+only while they stay inside ``<s3_root>``, and a key with a part longer than 255 bytes names no
+file. Any file-system error while a job runs ends it as ``FAILED``. The input manifest is
 Voice ID's batch enrollment manifest::
 
     {"Version": "1.0",
@@ -57,6 +59,7 @@ ID_ALPHABET = string.ascii_letters + string.digits
 FINISHED = ("COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED")
 MANIFEST_VERSION = "1.0"
 MAX_AUDIO_FILES = 10
+MAX_NAME_BYTES = 255  # the longest file name common file systems hold
 _CUSTOMER_SPEAKER_ID = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,255}")
 _S3_URI = re.compile(r"s3://([a-z0-9][.\-a-z0-9]{1,61}[a-z0-9])(?:/(.*))?")
 
@@ -264,14 +267,23 @@ class VoiceIdService:
             self.enroll_share(job, work)
             if work["step"] >= self.total_steps:
                 self.finish(job, work)
+        except OSError as error:
+            # Whatever the file system says (a name too long, no permission...), the job ends
+            # here; it must not fail every later look at its domain.
+            self.fail_job(
+                job, work, _JobFailed(500, f"The local S3 folder could not be used: {error}")
+            )
         except _JobFailed as failure:
-            job["JobStatus"] = "FAILED"
-            job["EndedAt"] = self.now()
-            job["FailureDetails"] = {
-                "Message": failure.message,
-                "StatusCode": failure.status_code,
-            }
-            work["entries"] = []
+            self.fail_job(job, work, failure)
+
+    def fail_job(self, job: dict, work: dict, failure: _JobFailed) -> None:
+        job["JobStatus"] = "FAILED"
+        job["EndedAt"] = self.now()
+        job["FailureDetails"] = {
+            "Message": failure.message,
+            "StatusCode": failure.status_code,
+        }
+        work["entries"] = []
 
     def enroll_share(self, job: dict, work: dict) -> None:
         entries = work["entries"]
@@ -297,7 +309,10 @@ class VoiceIdService:
         name = PurePosixPath(job["InputDataConfig"]["S3Uri"]).name + ".out"
         try:
             path.mkdir(parents=True, exist_ok=True)
-            (path / name).write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
+            target = self.inside_s3_root(path / name)
+            if target is None:
+                raise _JobFailed(400, "The job output file would be written outside the S3 folder.")
+            target.write_text(json.dumps(output, indent=2) + "\n", encoding="utf-8")
         except OSError as error:
             raise _JobFailed(
                 500, f"Could not write the job output file: {error.strerror}"
@@ -317,7 +332,22 @@ class VoiceIdService:
         parts = [part for part in key.split("/") if part]
         if any(part in (".", "..") for part in parts):
             return None
-        return Path(self.config.s3_root, bucket, *parts)
+        if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in parts):
+            return None  # no file system holds such a name: the object cannot exist locally
+        return self.inside_s3_root(Path(self.config.s3_root, bucket, *parts))
+
+    def inside_s3_root(self, path: Path) -> Path | None:
+        """``path`` with its symlinks resolved, or None when that leaves the S3 folder.
+
+        A symlink inside the folder is followed only as far as it stays inside it, for reading
+        and for writing alike.
+        """
+        root = Path(self.config.s3_root).resolve()
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop, an unreadable folder
+            return None
+        return resolved if resolved.is_relative_to(root) else None
 
     def read_manifest(self, uri: str) -> list:
         path = self.s3_path(uri)
@@ -348,7 +378,11 @@ class VoiceIdService:
         path = self.s3_path(uri)
         if path is None:
             raise _JobFailed(400, f"The output location {uri} is not a valid S3 folder.")
-        bucket = Path(self.config.s3_root, path.relative_to(self.config.s3_root).parts[0])
+        root = Path(self.config.s3_root).resolve()
+        relative = path.relative_to(root).parts
+        if not relative:
+            raise _JobFailed(400, f"The output location {uri} is not a valid S3 folder.")
+        bucket = root / relative[0]
         if not bucket.is_dir():
             raise _JobFailed(404, f"The output bucket {bucket.name} does not exist.")
         return path
@@ -357,7 +391,10 @@ class VoiceIdService:
     def enroll_entry(self, job: dict, entry, seen: set) -> dict:
         request_id = entry.get("RequestId") if isinstance(entry, dict) else None
         try:
-            speaker_id = self.check_entry(entry, request_id, seen)
+            try:
+                speaker_id = self.check_entry(entry, request_id, seen)
+            except OSError as error:
+                raise _JobFailed(400, f"An audio file could not be read: {error}") from None
             generated = self.enroll(job, speaker_id)
         except _JobFailed as failure:
             return {

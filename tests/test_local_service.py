@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -674,3 +675,271 @@ def test_concurrent_first_calls_all_find_their_operation(monkeypatch):
     for thread in threads:
         thread.join()
     assert problems == []
+
+
+# -- hostile requests (issue 10, points 4-7) ------------------------------------------------
+
+
+def exchange(running, data: bytes, timeout: float = 15) -> tuple[int | None, dict | None]:
+    """Send raw bytes on one connection; return the answer's status and JSON body.
+
+    (None, None) when the service closes the connection without an answer; a socket timeout
+    (the service neither answered nor closed within ``timeout`` s) fails the test.
+    """
+    host, port = running.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+        conn.sendall(data)
+        received = b""
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+            head, sep, rest = received.partition(b"\r\n\r\n")
+            if sep:
+                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+                if length and len(rest) >= int(length.group(1)):
+                    break
+    if not received:
+        return None, None
+    head, _, rest = received.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(rest) if rest else None
+
+
+def request_head(running, *lines: str) -> bytes:
+    host = running.url.removeprefix("http://")
+    extra = "".join(line + "\r\n" for line in lines)
+    return (
+        f"POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: VoiceID.ListDomains\r\n"
+        f"Content-Type: application/x-amz-json-1.0\r\n{extra}\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("nested 100,000 deep", b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+        ("nested 200 deep", b'{"a": ' + b"[" * 200 + b"]" * 200 + b"}"),
+        ("5,000-digit integer", b'{"MaxResults": ' + b"9" * 5000 + b"}"),
+    ],
+    ids=["deep-100000", "deep-200", "long-integer"],
+)
+def test_malformed_bodies_are_serialization_errors_not_500(local, name, body):
+    status, document, code = raw(local, body)
+    assert (status, code) == (400, "SerializationException")
+    assert document["message"]
+    assert raw(local, b"{}")[:2] == (200, {"DomainSummaries": []})
+
+
+@pytest.mark.parametrize(
+    "name, lines",
+    [
+        ("length and chunked", ["Content-Length: 2", "Transfer-Encoding: chunked"]),
+        ("two different lengths", ["Content-Length: 2", "Content-Length: 3"]),
+    ],
+    ids=["length-and-chunked", "two-lengths"],
+)
+def test_ambiguous_body_framing_is_refused(local, name, lines):
+    status, document = exchange(local, request_head(local, *lines) + b"{}")
+    assert status == 400
+    assert document["__type"] == "SerializationException" and document["message"]
+    assert raw(local, b"{}")[:2] == (200, {"DomainSummaries": []})
+
+
+def test_a_body_shorter_than_its_content_length_times_out_quickly(tmp_path):
+    with start_embedded(tmp_path / "state", read_timeout=2) as running:
+        # Generous bound: the service answers (or closes) long before the socket's 15 s.
+        status, document = exchange(running, request_head(running, "Content-Length: 100") + b"{}")
+        assert status == 408 and document["__type"] == "RequestTimeoutException"
+        assert raw(running, b"{}")[:2] == (200, {"DomainSummaries": []})
+
+
+def signed_for_host(running, host_header: str) -> tuple[int, dict]:
+    """A correctly signed ListDomains whose (signed) Host header is ``host_header``."""
+    request = AWSRequest(
+        method="POST",
+        url=f"http://{host_header}/",
+        data=b"{}",
+        headers={
+            "X-Amz-Target": "VoiceID.ListDomains",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+    )
+    credentials = Credentials(running.access_key, running.secret_key)
+    SigV4Auth(credentials, "voiceid", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items()) | {"Host": host_header}
+    host, port = running.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("POST", "/", body=b"{}", headers=headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_the_signed_host_must_be_the_address_the_service_listens_on(local):
+    port = int(local.url.rsplit(":", 1)[1])
+    for wrong in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{port + 1}", "127.0.0.1"):
+        status, document = signed_for_host(local, wrong)
+        assert status == 403, wrong
+        assert document["__type"] == "InvalidSignatureException"
+        assert "Host" in document["message"] and f"127.0.0.1:{port}" in document["message"]
+    for right in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        assert signed_for_host(local, right) == (200, {"DomainSummaries": []}), right
+    # boto3 aimed at the service by name signs that name, and is served.
+    by_name = client(local, endpoint_url=f"http://localhost:{port}")
+    assert by_name.list_domains()["DomainSummaries"] == []
+
+
+def test_unsigned_access_also_checks_the_host(tmp_path):
+    with start_embedded(tmp_path / "state", allow_unsigned=True) as running:
+        port = int(running.url.rsplit(":", 1)[1])
+        host, _ = running.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        try:
+            connection.request(
+                "POST",
+                "/",
+                body=b"{}",
+                headers={
+                    "Host": f"rebound.example:{port}",
+                    "X-Amz-Target": "VoiceID.ListDomains",
+                    "Content-Type": "application/x-amz-json-1.0",
+                },
+            )
+            response = connection.getresponse()
+            document = json.loads(response.read())
+        finally:
+            connection.close()
+        assert response.status == 403 and document["__type"] == "AccessDeniedException"
+        assert raw(running, b"{}", sign=False)[:2] == (200, {"DomainSummaries": []})
+
+
+def assert_domain_still_answers(voiceid, domain_id, job_id) -> None:
+    """Later describe and list calls of the domain answer normally (no 500)."""
+    assert voiceid.describe_domain(DomainId=domain_id)["Domain"]["DomainId"] == domain_id
+    job = voiceid.describe_speaker_enrollment_job(DomainId=domain_id, JobId=job_id)["Job"]
+    summaries = voiceid.list_speaker_enrollment_jobs(DomainId=domain_id)["JobSummaries"]
+    assert job["JobId"] in [summary["JobId"] for summary in summaries]
+    assert voiceid.list_domains()["DomainSummaries"]
+
+
+@pytest.mark.parametrize(
+    "input_uri, output_uri",
+    [
+        ("s3://media/" + "m" * 300 + "/batch.json", "s3://media/out"),
+        ("s3://media/in/" + "m" * 300 + ".json", "s3://media/out"),
+        ("s3://media/in/batch.json", "s3://media/" + "o" * 300),
+    ],
+    ids=["long-input-folder", "long-input-name", "long-output-folder"],
+)
+def test_a_job_with_an_impossible_path_ends_failed_not_500(local, input_uri, output_uri):
+    voiceid = client(local)
+    domain_id = new_domain(voiceid)
+    put_manifest(local, "in/batch.json", ["hana"])
+    job = start_job(voiceid, domain_id, input_uri, output=output_uri)
+    done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+    assert done["JobStatus"] == "FAILED"
+    assert done["FailureDetails"]["StatusCode"] in (400, 404) and done["FailureDetails"]["Message"]
+    assert_domain_still_answers(voiceid, domain_id, job["JobId"])
+
+
+def test_impossible_audio_paths_in_a_manifest_are_entry_errors(local):
+    voiceid = client(local)
+    domain_id = new_domain(voiceid)
+    put_manifest(local, "in/ok.json", ["ivan"])  # creates the bucket and ivan's audio
+    long_part = "s3://media/" + "a" * 300 + ".wav"
+    too_deep = "s3://media/" + "/".join(["d" * 250] * 20) + "/x.wav"  # > PATH_MAX in all
+    entries = [
+        {
+            "RequestId": "ok",
+            "SpeakerId": "ivan",
+            "AudioSpecifications": [{"S3Uri": "s3://media/audio/ivan.wav"}],
+        },
+        {"RequestId": "long", "SpeakerId": "jo", "AudioSpecifications": [{"S3Uri": long_part}]},
+        {"RequestId": "deep", "SpeakerId": "kim", "AudioSpecifications": [{"S3Uri": too_deep}]},
+    ]
+    write(
+        local.s3_root / "media" / "in" / "odd.json",
+        {"Version": "1.0", "SpeakerEnrollmentRequests": entries},
+    )
+    job = start_job(voiceid, domain_id, "s3://media/in/odd.json")
+    done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+    assert done["JobStatus"] == "COMPLETED_WITH_ERRORS"
+    result = json.loads(
+        (local.s3_root / "media" / "out" / job["JobId"] / "odd.json.out").read_text()
+    )
+    assert [e["RequestId"] for e in result["SuccessfulEnrollments"]] == ["ok"]
+    assert sorted(e["RequestId"] for e in result["Errors"]) == ["deep", "long"]
+    assert all(e["ErrorCode"] in (400, 404) for e in result["Errors"])
+    assert_domain_still_answers(voiceid, domain_id, job["JobId"])
+
+
+def test_symlinks_do_not_lead_out_of_the_s3_folder(local, tmp_path):
+    voiceid = client(local)
+    domain_id = new_domain(voiceid)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    put_manifest(local, "in/inside.json", ["lena"])  # bucket "media" with lena's audio
+    media = local.s3_root / "media"
+
+    # Reading: a manifest linked to a file outside is not there.
+    secret = outside / "secret.json"
+    secret.write_text((media / "in" / "inside.json").read_text())
+    (media / "in" / "leak.json").symlink_to(secret)
+    job = start_job(voiceid, domain_id, "s3://media/in/leak.json")
+    done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+    assert (done["JobStatus"], done["FailureDetails"]["StatusCode"]) == ("FAILED", 404)
+
+    # Reading: an audio file linked to a file outside is an entry error.
+    write_silence(outside / "voice.wav", 0.01)
+    (media / "audio" / "mo.wav").symlink_to(outside / "voice.wav")
+    entries = [
+        {
+            "RequestId": "r1",
+            "SpeakerId": "mo",
+            "AudioSpecifications": [{"S3Uri": "s3://media/audio/mo.wav"}],
+        }
+    ]
+    write(media / "in" / "mo.json", {"Version": "1.0", "SpeakerEnrollmentRequests": entries})
+    job = start_job(voiceid, domain_id, "s3://media/in/mo.json")
+    done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+    assert done["JobStatus"] == "COMPLETED_WITH_ERRORS"
+    result = json.loads((media / "out" / job["JobId"] / "mo.json.out").read_text())
+    assert [(e["RequestId"], e["ErrorCode"]) for e in result["Errors"]] == [("r1", 404)]
+
+    # Writing: an output folder, or a whole bucket, linked outside gets nothing written.
+    (media / "escape").symlink_to(outside)
+    (local.s3_root / "elsewhere").symlink_to(outside)
+    for output in ("s3://media/escape", "s3://media/escape/deeper", "s3://elsewhere/out"):
+        job = start_job(voiceid, domain_id, "s3://media/in/inside.json", output=output)
+        done = describe_until_done(voiceid, domain_id, job["JobId"])[-1]
+        assert done["JobStatus"] == "FAILED", output
+        assert done["FailureDetails"]["Message"]
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.json", "voice.wav"]
+
+    # A link that stays inside the folder is followed.
+    (media / "in" / "alias.json").symlink_to(media / "in" / "inside.json")
+    job = start_job(voiceid, domain_id, "s3://media/in/alias.json")
+    assert describe_until_done(voiceid, domain_id, job["JobId"])[-1]["JobStatus"] == "COMPLETED"
+
+
+def test_serve_takes_a_read_timeout(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        local_main(["serve", "--read-timeout", "0"])
+    assert exited.value.code == 2
+    assert "--read-timeout" in capsys.readouterr().err
+    command = [sys.executable, "-m", "clishape_local.cli", "serve", "--port", "0"]
+    command += ["--state-dir", str(tmp_path), "--quiet", "--read-timeout", "1"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = process.stderr.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", banner).group(0)
+        running = type("Running", (), {"url": url})
+        status, document = exchange(running, request_head(running, "Content-Length: 50") + b"{}")
+        assert status == 408 and document["__type"] == "RequestTimeoutException"
+    finally:
+        process.send_signal(subprocess.signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        process.stderr.close()
