@@ -54,3 +54,7 @@ def report(pytestconfig, tmp_path_factory):
         return path
 
     return write
+
+
+# The real AWS emulator (moto in server mode) and the imported specs of the services it serves.
+from emulator import aws_specs, moto, moto_server  # noqa: E402,F401
