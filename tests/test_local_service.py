@@ -547,8 +547,8 @@ def test_operations_without_state_go_to_the_fallback(tmp_path):
 
     with start_embedded(tmp_path) as running:
         default = error_of(client(running).list_speakers, DomainId="c" * 22)
-        assert default.response["Error"]["Code"] == "ValidationException"
-        assert "not supported by the local service" in default.response["Error"]["Message"]
+        assert default.response["Error"]["Code"] == "NotImplementedException"
+        assert "does not implement ListSpeakers" in default.response["Error"]["Message"]
 
 
 # -- clishape-local ------------------------------------------------------------------------
