@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in ("serve", "env"):
         _fill_defaults(parser, args, os.environ)
+    if args.command == "env" and args.port == 0:
+        parser.error(
+            "env needs the port the service listens on (serve --port 0 prints the one it got)"
+        )
     try:
         if args.command == "serve":
             return serve(args)

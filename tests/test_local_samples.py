@@ -160,6 +160,14 @@ def test_env_follows_the_options_and_environment_serve_uses(capsys, monkeypatch)
     assert exports["AWS_SECRET_ACCESS_KEY"] == "it's mine"  # quoted for the shell
 
 
+def test_env_refuses_port_0(capsys, monkeypatch):
+    monkeypatch.delenv("CLISHAPE_LOCAL_PORT", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        local_main(["env", "--port", "0"])
+    assert exit_.value.code == 2
+    assert "env needs the port the service listens on" in capsys.readouterr().err
+
+
 def test_a_bad_port_in_the_environment_is_a_usage_error(capsys, monkeypatch):
     monkeypatch.setenv("CLISHAPE_LOCAL_PORT", "99999")
     with pytest.raises(SystemExit) as exit_:
