@@ -1,7 +1,14 @@
 """The local service — ``clishape-local``: run the local Voice ID service, or seed it with demo data.
 
-    clishape-local serve [--host 127.0.0.1] [--port 7685] [--state-dir D] [--s3-root R]
+    clishape-local serve [--host 127.0.0.1] [--port 7685] [--state-dir D] [--s3-root R] [--samples]
     clishape-local seed [--state-dir D] [--s3-root R] [--format json|shell]
+    clishape-local env [--host H] [--port P] [--all-services]
+
+``serve`` prints, as it starts, its endpoint and the credentials it accepts; ``env`` prints the
+shell lines that point boto3, the AWS CLI and clishape at a ``serve`` with the same options
+(``eval "$(clishape-local env)"``). The port defaults to ``$CLISHAPE_LOCAL_PORT``, else 7685;
+the credentials to ``$CLISHAPE_LOCAL_ACCESS_KEY``/``$CLISHAPE_LOCAL_SECRET_KEY``, else the
+built-in local pair.
 
 ``seed`` writes a bundled sample manifest and its audio files into the fake S3 folder, creates a
 demo domain and runs one speaker enrollment job to COMPLETED, then prints their ids. It is
@@ -12,13 +19,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
 import sys
 import wave
 from pathlib import Path
 
-from clishape_local.embedded import DEFAULT_ACCESS_KEY, HOME_ENV
+from clishape_local.embedded import (
+    ACCESS_KEY_ENV,
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_SECRET_KEY,
+    HOME_ENV,
+    SAMPLES_ENV,
+    SECRET_KEY_ENV,
+)
 
 DEFAULT_PORT = 7685
+PORT_ENV = "CLISHAPE_LOCAL_PORT"
+DEFAULT_REGION = "us-east-1"
 DEMO_BUCKET = "clishape-demo"
 DEMO_MANIFEST_KEY = "enrollment/manifest.json"
 DEMO_OUTPUT_URI = f"s3://{DEMO_BUCKET}/enrollment-output"
@@ -46,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="clishape-local",
         description="A local, persistent Voice ID service for clishape (no account, no network).",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,seed}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,seed,env}")
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
@@ -59,17 +77,34 @@ def _parser() -> argparse.ArgumentParser:
             "--s3-root", type=Path, help="folder standing in for S3 (default: <state-dir>/s3)"
         )
 
+    def address(sub: argparse.ArgumentParser, verb: str) -> None:
+        sub.add_argument("--host", default="127.0.0.1", help=f"address {verb} (default 127.0.0.1)")
+        free = ", 0 for any free one" if verb == "to bind" else ""
+        sub.add_argument(
+            "--port",
+            type=_port,
+            help=f"0 to 65535{free} (default ${PORT_ENV}, else {DEFAULT_PORT})",
+        )
+        sub.add_argument(
+            "--access-key",
+            help=f"access key id {'to accept' if verb == 'to bind' else 'the service accepts'} "
+            f"(default ${ACCESS_KEY_ENV}, else {DEFAULT_ACCESS_KEY})",
+        )
+        sub.add_argument(
+            "--secret-key",
+            help=f"its secret key (default ${SECRET_KEY_ENV}, else {DEFAULT_SECRET_KEY})",
+        )
+
     serve = commands.add_parser("serve", help="serve Voice ID over HTTP until interrupted")
     common(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    address(serve, "to bind")
     serve.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"0 to 65535, 0 for any free one "
-        f"(default {DEFAULT_PORT})",
-    )  # fmt: skip
-    serve.add_argument(
-        "--access-key", help=f"access key id to accept (default {DEFAULT_ACCESS_KEY})"
+        "--samples",
+        action="store_true",
+        help="answer operations the service does not implement with the spec's sample response "
+        "(marked by the x-clishape-local-sample header) instead of NotImplementedException; "
+        f"the embedded service's switch is {SAMPLES_ENV}=1",
     )
-    serve.add_argument("--secret-key", help="its secret key (default: the built-in local one)")
     serve.add_argument(
         "--step-seconds",
         type=float,
@@ -95,6 +130,21 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--region", default="us-east-1", help="region used in the domain ARN")
     seed.add_argument(
         "--format", choices=("json", "shell"), default="json", help="how to print the ids"
+    )
+
+    env = commands.add_parser(
+        "env",
+        help="print the export lines that aim boto3, the AWS CLI and clishape at a serve",
+        description='Print shell lines (eval "$(clishape-local env)") that aim boto3, the AWS CLI '
+        "and clishape at a clishape-local serve started with the same --host/--port/--access-key/"
+        "--secret-key (or the same environment).",
+    )
+    address(env, "the service listens on")
+    env.add_argument("--region", default=DEFAULT_REGION, help="region to use (default us-east-1)")
+    env.add_argument(
+        "--all-services",
+        action="store_true",
+        help="set AWS_ENDPOINT_URL (every service) instead of AWS_ENDPOINT_URL_VOICE_ID",
     )
     return parser
 
@@ -122,19 +172,77 @@ def _port(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command in ("serve", "env"):
+        _fill_defaults(parser, args, os.environ)
+    if args.command == "env" and args.port == 0:
+        parser.error(
+            "env needs the port the service listens on (serve --port 0 prints the one it got)"
+        )
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "env":
+            return print_env(args)
         return seed(args)
     except OSError as error:
         print(f"clishape-local: {error}", file=sys.stderr)
         return 255
 
 
+def _fill_defaults(parser: argparse.ArgumentParser, args: argparse.Namespace, environ) -> None:
+    """Port and credentials not given as options: from the environment, else the built-ins."""
+    args.key_source = "--access-key" if args.access_key else None
+    if args.port is None:
+        text = environ.get(PORT_ENV, "").strip()
+        try:
+            args.port = _port(text) if text else DEFAULT_PORT
+        except argparse.ArgumentTypeError as error:
+            parser.error(f"{PORT_ENV}: {error}")
+    if not args.access_key:
+        args.access_key = environ.get(ACCESS_KEY_ENV) or DEFAULT_ACCESS_KEY
+    args.secret_source = "--secret-key" if args.secret_key else None
+    if not args.secret_key:
+        args.secret_source = f"${SECRET_KEY_ENV}" if environ.get(SECRET_KEY_ENV) else None
+        args.secret_key = environ.get(SECRET_KEY_ENV) or DEFAULT_SECRET_KEY
+
+
+def client_host(host: str) -> str:
+    """The address a client on this machine uses to reach a service bound to ``host``."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def env_lines(args: argparse.Namespace) -> list[str]:
+    """The shell lines of ``clishape-local env``."""
+    url = f"http://{client_host(args.host)}:{args.port}"
+    variable = "AWS_ENDPOINT_URL" if args.all_services else "AWS_ENDPOINT_URL_VOICE_ID"
+    values = {
+        variable: url,
+        "AWS_ACCESS_KEY_ID": args.access_key,
+        "AWS_SECRET_ACCESS_KEY": args.secret_key,
+        "AWS_REGION": args.region,
+        "AWS_DEFAULT_REGION": args.region,
+    }
+    return [
+        f"# clishape-local serve at {url}, for boto3, the AWS CLI and clishape:",
+        *(f"export {name}={shlex.quote(value)}" for name, value in values.items()),
+        "# a session token or CLISHAPE_LOCAL=1 (the embedded service) would get in the way:",
+        "unset AWS_SESSION_TOKEN CLISHAPE_LOCAL",
+    ]
+
+
+def print_env(args: argparse.Namespace) -> int:
+    print("\n".join(env_lines(args)))
+    return 0
+
+
 def serve(args: argparse.Namespace) -> int:
     from clishape_local.embedded import build_server
-    from clishape_local.fallback import spec_fallback
 
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
@@ -146,7 +254,7 @@ def serve(args: argparse.Namespace) -> int:
         args.port,
         args.state_dir,
         args.s3_root,
-        fallback=spec_fallback(),
+        fallback=_samples() if args.samples else None,
         access_key=args.access_key,
         secret_key=args.secret_key,
         allow_unsigned=args.allow_unsigned,
@@ -156,12 +264,7 @@ def serve(args: argparse.Namespace) -> int:
         read_timeout=args.read_timeout,
     )
     service = server.app.service
-    print(
-        f"clishape-local: Voice ID at {server.url} (state {service.store.state_dir}, "
-        f"S3 root {service.config.s3_root}); Ctrl-C stops it",
-        file=sys.stderr,
-        flush=True,
-    )
+    print("\n".join(banner(args, server)), file=sys.stderr, flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
@@ -170,6 +273,49 @@ def serve(args: argparse.Namespace) -> int:
         server.server_close()
         service.store.close()
     return 0
+
+
+def _samples():
+    from clishape_local.fallback import spec_fallback
+
+    return spec_fallback()
+
+
+def banner(args: argparse.Namespace, server) -> list[str]:
+    """What ``serve`` prints as it starts: where, as whom, and how to point a client at it."""
+    service = server.app.service
+    secret = (
+        args.secret_key if args.secret_source is None else f"the one {args.secret_source} gives"
+    )
+    again = []
+    if args.host != "127.0.0.1":
+        again.append(f"--host {shlex.quote(args.host)}")
+    if server.server_address[1] != DEFAULT_PORT:
+        again.append(f"--port {server.server_address[1]}")
+    if args.access_key != DEFAULT_ACCESS_KEY:
+        again.append(f"--access-key {shlex.quote(args.access_key)}")
+    if args.secret_source == "--secret-key":
+        again.append("--secret-key ...")
+    lines = [
+        f"clishape-local: serving Voice ID at {server.url}",
+        f"clishape-local: credentials accepted: access key {args.access_key}, secret key {secret}"
+        " (any region; change them with --access-key/--secret-key or "
+        f"${ACCESS_KEY_ENV}/${SECRET_KEY_ENV})",
+    ]
+    if args.allow_unsigned:
+        lines.append("clishape-local: unsigned requests are accepted too (--allow-unsigned)")
+    lines += [
+        f"clishape-local: state {service.store.state_dir}, S3 root {service.config.s3_root}",
+        "clishape-local: point boto3, the AWS CLI or clishape at it from another shell with: "
+        f'eval "$(clishape-local env{"".join(" " + part for part in again)})"',
+    ]
+    if args.samples:
+        lines.append(
+            "clishape-local: --samples: operations without local state answer the spec's sample "
+            "response (header x-clishape-local-sample), not real state"
+        )
+    lines.append("clishape-local: Ctrl-C stops it")
+    return lines
 
 
 def write_silence(path: Path, seconds: float = 1.0) -> None:

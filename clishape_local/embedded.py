@@ -5,6 +5,11 @@
 and returns a ``RunningService`` with the endpoint ``url``, the credentials it accepts and a
 ``stop()`` function. State lives in ``<state_dir>/voiceid.sqlite3`` and survives restarts; the
 fake S3 folder is ``<state_dir>/s3`` unless ``s3_root`` says otherwise.
+
+Operations the service does not implement are refused (``NotImplementedException``). With
+``CLISHAPE_LOCAL_SAMPLES=1`` (or ``fallback=spec_fallback()``) they are answered with the spec's
+sample response instead, marked by the ``x-clishape-local-sample`` response header (which
+``clishape --debug`` shows).
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ DEFAULT_SECRET_KEY = "clishape-local-secret"
 HOME_ENV = "CLISHAPE_LOCAL_HOME"
 ACCESS_KEY_ENV = "CLISHAPE_LOCAL_ACCESS_KEY"
 SECRET_KEY_ENV = "CLISHAPE_LOCAL_SECRET_KEY"
+SAMPLES_ENV = "CLISHAPE_LOCAL_SAMPLES"
+_ON = ("1", "true", "yes", "on")
+_OFF = ("", "0", "false", "no", "off")
 
 
 def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -44,20 +52,37 @@ def default_credentials(environ: Mapping[str, str] | None = None) -> tuple[str, 
     )
 
 
+def samples_wanted(environ: Mapping[str, str]) -> bool:
+    """Whether ``CLISHAPE_LOCAL_SAMPLES`` asks for sample answers; a value that is neither on
+    nor off is a configuration error naming the variable."""
+    value = environ.get(SAMPLES_ENV, "").strip().lower()
+    if value in _ON:
+        return True
+    if value in _OFF:
+        return False
+    from cli_core.errors import ConfigError
+
+    shown = value if len(value) <= 40 and value.isprintable() else value[:40] + "..."
+    raise ConfigError(f"{SAMPLES_ENV} must be 1/true/yes/on or 0/false/no/off, not {shown!r}")
+
+
 @contextmanager
 def local_endpoint(home: str | None, environ: Mapping[str, str]):
     """The clishape app's local-service hook (``cli_core.driver.main(local_endpoint=...)``).
 
     Starts the embedded service over ``home`` (else ``CLISHAPE_LOCAL_HOME`` of ``environ``, else
     the default folder) with the keys ``environ`` names, yields ``(url, access_key,
-    secret_key, region)`` and stops it afterwards.
+    secret_key, region)`` and stops it afterwards. Sample answers for operations the service
+    does not implement only with ``CLISHAPE_LOCAL_SAMPLES=1`` in ``environ``.
     """
-    from cli_core.settings import spec_roots
-    from clishape_local.fallback import spec_fallback
+    fallback = None
+    if samples_wanted(environ):
+        from cli_core.settings import spec_roots
+        from clishape_local.fallback import spec_fallback
 
+        fallback = spec_fallback(roots=spec_roots(environ))
     state = Path(home).expanduser() if home else default_state_dir(environ)
     access_key, secret_key = default_credentials(environ)
-    fallback = spec_fallback(roots=spec_roots(environ))
     with start_embedded(
         state, fallback=fallback, access_key=access_key, secret_key=secret_key
     ) as service:
@@ -170,7 +195,8 @@ def start_embedded(
 ) -> RunningService:
     """Serve Voice ID on 127.0.0.1 (ephemeral port) from a background thread.
 
-    ``fallback(operation, params) -> dict`` answers operations without local state;
+    ``fallback(operation, params) -> dict`` answers operations without local state (when None,
+    they are refused with ``NotImplementedException``);
     ``service_options`` are ``processing_steps``, ``step_seconds`` and ``clock`` (see voiceid),
     and ``allow_unsigned``, ``max_body_bytes``, ``read_timeout`` (see server).
     """

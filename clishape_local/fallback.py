@@ -1,9 +1,11 @@
-"""The local service — answers for the operations the local service keeps no state for.
+"""The local service — sample answers for the operations it does not implement, on request.
 
-Every other operation of the service's shipped specs is answered the same way: the request is
-validated against the command's spec (every problem becomes a ValidationException), then the
-deterministic sample response of ``--generate-cli-skeleton output`` is sent, in wire form
-(timestamps as epoch seconds, blobs as base64).
+Only behind the explicit switch (``clishape-local serve --samples``, ``CLISHAPE_LOCAL_SAMPLES=1``
+for the embedded service; without it such operations answer ``NotImplementedException``): the
+request is validated against the command's spec (every problem becomes a ValidationException),
+then the deterministic sample response of ``--generate-cli-skeleton output`` is sent, in wire
+form (timestamps as epoch seconds, blobs as base64). The server marks every such answer with the
+``x-clishape-local-sample`` header: it is made up, not state.
 """
 
 from __future__ import annotations

@@ -6,9 +6,16 @@ adds the transport limits (body size, ``Content-Length``).
 
 Order of checks, as the real front end does them: body size (413), signature (403), target
 (``X-Amz-Target: VoiceID.<Operation>``), content type and JSON (400), the request against the
-model (400), then the operation. Operations the service does not keep state for go to the
-``fallback(operation, params) -> dict`` given to ``LocalApp`` (after model validation); it may
-raise ``ServiceFault`` or a ``cli_core.errors.ParamError`` (answered as ``ValidationException``).
+model (400), then the operation.
+
+An operation the service does not implement is refused with ``NotImplementedException`` (HTTP
+501, not retried by the SDKs; the message names the operation): the service never invents an
+answer. Only when a ``fallback(operation, params) -> dict`` is given to ``LocalApp`` (the
+explicit switch: ``clishape-local serve --samples``, ``CLISHAPE_LOCAL_SAMPLES=1`` for the
+embedded service) do such operations go to it (after model validation); its answers carry the
+header ``x-clishape-local-sample`` and are marked ``(sample response)`` in the request log. It
+may raise ``ServiceFault`` or a ``cli_core.errors.ParamError`` (answered as
+``ValidationException``).
 """
 
 from __future__ import annotations
@@ -36,12 +43,18 @@ MAX_JSON_DEPTH = 64  # Voice ID's deepest request is a handful of levels
 READ_TIMEOUT_SECONDS = 5.0  # how long a request's announced body may take to arrive
 _DRAIN_LIMIT = 64 * 1024 * 1024
 UNSIGNED_REGION = "us-east-1"
+NOT_IMPLEMENTED = "NotImplementedException"
+SAMPLE_HEADER = "x-clishape-local-sample"
 
 
 def unsupported(operation: str, params: dict) -> dict:
-    """The default fallback: every operation without local state is refused."""
+    """The default: an operation the service does not implement is refused, never made up."""
     raise ServiceFault(
-        "ValidationException", f"The operation {operation} is not supported by the local service."
+        NOT_IMPLEMENTED,
+        f"The local service does not implement {operation}; nothing was done. (clishape-local "
+        "serve --samples, or CLISHAPE_LOCAL_SAMPLES=1, answers such operations with the spec's "
+        "sample response instead.)",
+        status=501,
     )
 
 
@@ -69,7 +82,8 @@ class LocalApp:
         self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         try:
-            return self.respond(200, self.dispatch(method, path, headers, body))
+            extra: list[tuple[str, str]] = []
+            return self.respond(200, self.dispatch(method, path, headers, body, extra), extra)
         except ServiceFault as fault:
             return self.fail(fault)
         except ParamError as error:
@@ -80,7 +94,15 @@ class LocalApp:
                 ServiceFault("InternalServerException", "The local service failed on this request.")
             )
 
-    def dispatch(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes):
+    def dispatch(
+        self,
+        method: str,
+        path: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        extra: list[tuple[str, str]] | None = None,
+    ):
+        """The answer document; headers the answer needs besides the usual go into ``extra``."""
         if method != "POST":
             raise ServiceFault(
                 "UnknownOperationException", "Voice ID answers POST requests only.", status=405
@@ -103,6 +125,10 @@ class LocalApp:
         if self.service.handles(operation):
             return self.service.handle(operation, params, region)
         result = self.fallback(operation, params)
+        if self.fallback is not unsupported and extra is not None:
+            extra.append(
+                (SAMPLE_HEADER, f"{operation} is not implemented locally: a sample, not real state")
+            )
         return {} if result is None else result
 
     def check_host(self, hosts: list[str], lower: dict[str, str]) -> None:
@@ -313,6 +339,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send(status, headers + [("Connection", "close")], payload)
 
     def send(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+        self.sample = any(name == SAMPLE_HEADER for name, _value in headers)
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
@@ -324,7 +351,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
         if self.server.log_requests:
             target = self.headers.get("X-Amz-Target", "-") if self.headers else "-"
-            sys.stderr.write(f"clishape-local: {self.address_string()} {target} {format % args}\n")
+            note = " (sample response)" if getattr(self, "sample", False) else ""
+            sys.stderr.write(
+                f"clishape-local: {self.address_string()} {target} {format % args}{note}\n"
+            )
 
 
 class LocalServer(ThreadingHTTPServer):
