@@ -323,6 +323,8 @@ def _option(page: _Page, option: str, member: Member, required: bool) -> None:
     if renamed:
         page.doc(renamed, 2)
     page.doc(member.documentation, 2)
+    if member.streaming_blob:  # a top-level one: the command line names its file
+        page.doc(STREAMING_INPUT_DOC, 2)
     _traits(page, member, 2, constraints=True)
     _Members(page, constraints=True).walk(shape, 2)
     _syntax(page, shape, 2)
@@ -374,8 +376,6 @@ def _traits(page: _Page, member: Member, level: int, constraints: bool) -> None:
     if member.idempotency_token and constraints:
         page.doc("When left out, a unique token (a random UUID) is filled in.", level)
     label = type_label(member)
-    if label == "streaming blob" and constraints:
-        page.doc(STREAMING_INPUT_DOC, level)
     if label == "tagged union structure" and constraints:
         keys = ", ".join(shape.members)
         page.doc(f"A tagged union: set exactly one of its top-level keys: {keys}.", level)
