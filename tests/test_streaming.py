@@ -199,6 +199,19 @@ def test_write_payload_of_plain_bytes(tmp_path):
     assert response.result() == {"StatusCode": 200}
 
 
+def test_write_payload_of_an_event_stream_writes_each_events_blob(tmp_path):
+    events = [
+        {"Records": {"Payload": b"one\n"}},
+        {"Stats": {"Details": {"BytesScanned": 10}}},
+        {"Records": {"Payload": b"two\n"}},
+        {"End": {}},
+    ]
+    response = _response({"Payload": iter(events)})
+    write_payload(response, "Payload", str(tmp_path / "records"))
+    assert (tmp_path / "records").read_bytes() == b"one\ntwo\n"
+    assert response.result() == {}
+
+
 def test_write_payload_to_a_folder_is_an_error_naming_the_file(tmp_path):
     body = _Body(b"abc")
     response = _response({"Body": body})
@@ -328,6 +341,30 @@ def test_outfile_that_cannot_be_written_is_one_line_255(moto, tmp_path):
     assert got.stderr == (
         f"clishape: error: cannot write the output file '{target}': No such file or directory\n"
     )
+
+
+def test_s3_select_writes_the_records_to_outfile(moto, tmp_path):
+    source = tmp_path / "people.csv"
+    source.write_bytes(b"name,age\nann,30\nbob,40\n")
+    assert moto.run("s3api", "create-bucket", "--bucket", "select").exit_code == 0
+    argv = ["s3api", "put-object", "--bucket", "select", "--key", "p.csv", "--body", str(source)]
+    assert moto.run(*argv).exit_code == 0
+    out = tmp_path / "records.json"
+    result = moto.run(
+        "s3api", "select-object-content", "--bucket", "select", "--key", "p.csv",
+        "--expression", "SELECT * FROM S3Object s", "--expression-type", "SQL",
+        "--input-serialization", '{"CSV": {"FileHeaderInfo": "USE"}}',
+        "--output-serialization", '{"JSON": {}}', str(out),
+    )  # fmt: skip
+    if "InvalidShapeReferenceError" in result.stderr:  # the rest-xml request wrapper (WIRE)
+        pytest.skip("rest-xml input wrappers are not merged into the operation yet")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""  # the records are the whole answer, as in the AWS CLI
+    lines = out.read_text().splitlines()
+    assert [json.loads(line) for line in lines[:2]] == [
+        {"name": "ann", "age": "30"},
+        {"name": "bob", "age": "40"},
+    ]
 
 
 def test_polly_synthesize_speech_writes_the_audio(moto, tmp_path):

@@ -111,7 +111,7 @@ PAYLOAD_CHUNK = 64 * 1024  # bytes read from the response body and written at a 
 
 
 def write_payload(response: Response, member: str, path: str) -> None:
-    """Write the response's ``member`` (its payload blob: a stream, or bytes) to the file
+    """Write the response's ``member`` (its payload: a stream, bytes or events) to the file
     ``path`` chunk by chunk, and take it out of the response, which is then printed as usual.
 
     As in the AWS CLI the file is opened only once the service has answered (an error answer
@@ -140,10 +140,18 @@ def write_payload(response: Response, member: str, path: str) -> None:
 
 
 def _chunks(body) -> Iterator[bytes]:
+    """The payload's bytes as they arrive: a blob, a stream read in chunks, or an event stream
+    (each event's blob payload, in order; events without one, such as progress, are skipped)."""
     if isinstance(body, (bytes, bytearray)):
         yield bytes(body)
-    elif body is not None:
+    elif hasattr(body, "read"):
         yield from iter(lambda: body.read(PAYLOAD_CHUNK), b"")
+    elif body is not None:
+        for event in body:
+            for fields in event.values():
+                for value in fields.values() if isinstance(fields, dict) else ():
+                    if isinstance(value, (bytes, bytearray)):
+                        yield bytes(value)
 
 
 def _write_error(path: str, exc: Exception) -> CLIError:

@@ -230,11 +230,16 @@ class Command:
     @cached_property
     def outfile_member(self) -> str | None:
         """The output member a positional ``outfile`` receives, or None: the output's
-        ``payload`` when that member is a blob, streaming or not (the AWS CLI's rule)."""
+        ``payload`` when that member is a blob, streaming or not (the AWS CLI's rule), or an
+        event stream whose events carry blob payloads (``s3api select-object-content``)."""
         shape = self.output
         payload = shape.raw.get("payload") if shape is not None else None
         member = shape.members.get(payload) if payload else None
-        return payload if member is not None and member.shape.type == "blob" else None
+        if member is None:
+            return None
+        if member.shape.type == "blob" or _carries_blob_events(member.shape):
+            return payload
+        return None
 
     @cached_property
     def streaming_inputs(self) -> tuple[str, ...]:
@@ -251,3 +256,14 @@ class Command:
         if shape is None:
             return ()
         return tuple(name for name in shape.required if not shape.members[name].idempotency_token)
+
+
+def _carries_blob_events(shape: Shape) -> bool:
+    """An event stream with an event whose payload member (``eventpayload``) is a blob."""
+    if shape.type != "structure" or not shape.raw.get("eventstream"):
+        return False
+    return any(
+        part.raw.get("eventpayload") and part.shape.type == "blob"
+        for event in shape.members.values()
+        for part in event.shape.members.values()
+    )
