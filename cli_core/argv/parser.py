@@ -315,8 +315,17 @@ def parse_command(
     if missing:
         problems.append(missing)
     if problems:
-        raise problems_error(problems)
+        error = problems_error(problems)
+        if parser.missing_positionals:
+            error.usage = _outfile_usage(command)
+        raise error
     return parsed
+
+
+def _outfile_usage(command: Command) -> str:
+    """The usage line of a command with a positional outfile (shown when it is missing)."""
+    name = f"clishape {command.service} {command.name}"
+    return f"usage: {name} [options] <{OUTFILE}> (see: {name} help)"
 
 
 def _unknown_options(parser: _Parser, extras: list[str]) -> str:
