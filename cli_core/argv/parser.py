@@ -6,7 +6,10 @@ Two argparse parsers, both with prefix abbreviations off (``--out`` is never ``-
   after the command, as in the AWS CLI; whatever it does not know is handed on;
 * the command parser is built from the command's input shape: one ``--kebab-case`` option per
   top-level member (lists take several tokens, booleans are a ``--x``/``--no-x`` pair), then
-  ``--cli-input-json``/``--cli-input-yaml``, the pagination options, ``--generate-cli-skeleton``.
+  ``--cli-input-json``/``--cli-input-yaml``, the pagination options, ``--generate-cli-skeleton``;
+  a command whose output payload is a blob takes the positional ``outfile`` instead of the input
+  documents and the skeleton option, and a streaming blob option takes a file path (both as in
+  the AWS CLI).
 
 argparse only collects the raw tokens; ``cli_core.argv.values`` turns each into a typed value, so
 every conversion error names its option. Every problem is collected and reported at once, one
