@@ -274,9 +274,12 @@ def _send_and_print(parsed, request, settings, io, present_args, local_endpoint)
 
 
 def _call_and_print(parsed, request, settings, io, present_args, send_settings) -> int:
-    from cli_core.send.transport import send
+    from cli_core.send.transport import send, write_payload
 
-    response = send(parsed.command, request.params, send_settings, stderr=io.stderr)
+    with request.open_files() as params:  # streaming input: files read as they are sent
+        response = send(parsed.command, params, send_settings, stderr=io.stderr)
+    if parsed.outfile is not None:
+        write_payload(response, parsed.command.outfile_member, parsed.outfile)
     if present_args["output"] == "yaml-stream":
         from cli_core.present.render import render_stream
 

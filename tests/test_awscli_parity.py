@@ -8,7 +8,9 @@ loads the specs ``clishape-spec import-botocore`` made from the models. Compared
 * which members are required;
 * the ``--generate-cli-skeleton input`` JSON (the AWS CLI's is botocore's
   ``ArgumentGenerator``; ours ``cli_core.request.skeleton.input_skeleton``), enum placeholders by
-  membership.
+  membership;
+* the positional ``outfile``: present exactly where the AWS CLI has one (its output payload is a
+  blob), and there without ``--cli-input-json|yaml`` and ``--generate-cli-skeleton``.
 
 Differences that are deliberate are classified and listed; anything else fails the test. The
 report (match rate, every difference) is written whether the test passes or not, to
@@ -142,6 +144,7 @@ class Results:
         self.checked = Counter()  # "options" / "required" / "skeleton" -> items compared
         self.deliberate: dict[str, list[str]] = defaultdict(list)
         self.unexpected: dict[str, list[str]] = defaultdict(list)
+        self.outfile_commands: list[str] = []  # the commands with a positional outfile
 
     def report(self, kinds: tuple[str, ...]) -> str:
         lines = []
@@ -172,6 +175,7 @@ class _Tagged:
         self.checked = result.checked
         self.deliberate = result.deliberate
         self.unexpected = result.unexpected
+        self.outfile_commands = result.outfile_commands
         if reason:
             self.unexpected = _Redirect(result, reason)
 
@@ -205,6 +209,7 @@ def compare_operation(result: Results, model, op_name: str, aws_ops, roots) -> N
             result.unexpected["options"].append(f"{where}: not in the AWS CLI")
         return
     compare_options(result, where, ours, aws)
+    compare_outfile(result, where, ours, aws)
     compare_skeleton(result, where, ours, aws)
 
 
@@ -308,6 +313,27 @@ def compare_options(result: Results, where: str, ours, aws) -> None:
         result.unexpected["options"].append(f"{where} {name}: AWS CLI argument with no member")
 
 
+def compare_outfile(result: Results, where: str, ours, aws) -> None:
+    """The positional outfile, and the options the AWS CLI leaves out beside it."""
+    from cli_core.argv.parser import build_parser
+
+    result.checked["outfile"] += 1
+    # the positional (a streamed payload, or S3 Select's records), not iam's --outfile option
+    theirs = getattr(aws.arg_table.get("outfile"), "cli_name", None) == "outfile"
+    mine = ours.outfile_member is not None
+    if theirs != mine:
+        side = "the AWS CLI" if theirs else "clishape"
+        result.unexpected["outfile"].append(f"{where}: a positional outfile in {side} only")
+        return
+    if not mine:
+        return
+    result.outfile_commands.append(where)
+    known = build_parser(ours)._option_string_actions
+    for option in ("cli-input-json", "cli-input-yaml", "generate-cli-skeleton"):
+        if (option in aws.arg_table) != ("--" + option in known):
+            result.unexpected["outfile"].append(f"{where}: --{option} differs beside outfile")
+
+
 def compare_skeleton(result: Results, where: str, ours, aws) -> None:
     from botocore.utils import ArgumentGenerator
 
@@ -384,3 +410,11 @@ def test_input_skeletons_match_the_aws_cli(parity, report):
     report("parity-skeletons", parity.report(("skeleton",)))
     assert parity.checked["skeleton"] > 15000
     assert not parity.unexpected["skeleton"], parity.unexpected["skeleton"][:20]
+
+
+def test_outfile_positional_matches_the_aws_cli(parity, report):
+    text = parity.report(("outfile",))
+    report("parity-outfile", text + "\n  with outfile: " + ", ".join(parity.outfile_commands))
+    assert parity.checked["outfile"] > 15000
+    assert len(parity.outfile_commands) > 40  # s3api get-object, lambda invoke, polly, ...
+    assert not parity.unexpected["outfile"], parity.unexpected["outfile"][:20]

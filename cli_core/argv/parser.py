@@ -6,7 +6,10 @@ Two argparse parsers, both with prefix abbreviations off (``--out`` is never ``-
   after the command, as in the AWS CLI; whatever it does not know is handed on;
 * the command parser is built from the command's input shape: one ``--kebab-case`` option per
   top-level member (lists take several tokens, booleans are a ``--x``/``--no-x`` pair), then
-  ``--cli-input-json``/``--cli-input-yaml``, the pagination options, ``--generate-cli-skeleton``.
+  ``--cli-input-json``/``--cli-input-yaml``, the pagination options, ``--generate-cli-skeleton``;
+  a command whose output payload is a blob takes the positional ``outfile`` instead of the input
+  documents and the skeleton option, and a streaming blob option takes a file path (both as in
+  the AWS CLI).
 
 argparse only collects the raw tokens; ``cli_core.argv.values`` turns each into a typed value, so
 every conversion error names its option. Every problem is collected and reported at once, one
@@ -19,6 +22,7 @@ At most ``MAX_PROBLEMS_SHOWN`` problems are printed, then ``... and N more``.
 from __future__ import annotations
 
 import argparse
+import os
 from collections import namedtuple
 
 from cli_core.argv.values import convert_option
@@ -36,6 +40,9 @@ from cli_core.shapes.codecs import DEFAULT_FILE_READING, FileReading, shown_valu
 from cli_core.shapes.model import Command
 
 PAGINATION_ARGS = {opt.name: (opt.key, opt.kind) for opt in PAGINATION}
+# The positional of a command whose output payload is a blob (``Command.outfile_member``).
+OUTFILE = "outfile"
+_REQUIRED = "the following arguments are required: "
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,8 +55,12 @@ class _Parser(argparse.ArgumentParser):
     def __init__(self, **kwargs):
         super().__init__(add_help=False, allow_abbrev=False, **kwargs)
         self.problems: list[str] = []
+        self.missing_positionals: list[str] = []
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
+        if message.startswith(_REQUIRED):  # only positionals are required: named with the rest
+            self.missing_positionals = message[len(_REQUIRED) :].split(", ")
+            return
         option = message.split()[1].rstrip(":") if message.startswith("argument ") else ""
         if message.endswith("expected one argument"):
             message += f" (for a value that starts with '-', write {option}=VALUE)"
@@ -196,10 +207,13 @@ def split_globals(argv: list[str]) -> tuple[GlobalArgs, list[str]]:
 #   skeleton        None, "input", "yaml-input" or "output"
 #   pagination      PaginationConfig keys given: StartingToken / PageSize / MaxItems
 #   help            True when a help page was asked for
+#   outfile         the positional outfile (the file the output payload is written to), or None
+# A streaming input member (``Command.streaming_inputs``) is in params as the path of its file,
+# checked to be a readable file; the request stage sends the file itself.
 ParsedCommand = namedtuple(
     "ParsedCommand",
-    "command params options cli_input_json cli_input_yaml skeleton pagination help",
-    defaults=({}, {}, None, None, None, {}, False),
+    "command params options cli_input_json cli_input_yaml skeleton pagination help outfile",
+    defaults=({}, {}, None, None, None, {}, False, None),
 )
 
 
@@ -222,14 +236,21 @@ def build_parser(command: Command) -> _Parser:
             parser.add_argument(*names, dest=dest, nargs="*", action=_Once)
         else:
             parser.add_argument(*names, dest=dest, action=_Once)
-    for name in CLI_INPUT_OPTIONS:
+    # As in the AWS CLI, a command with an outfile has no input documents and no skeletons.
+    outfile = command.outfile_member is not None
+    for name in CLI_INPUT_OPTIONS if not outfile else ():
         parser.add_argument(name, dest=name[2:].replace("-", "_"), action=_Once)
     if command.pagination:
         for name in PAGINATION_ARGS:
             if name == "--page-size" and not command.pagination.get("limit_key"):
                 continue
             parser.add_argument(name, dest="p_" + name[2:], action=_Once)
-    parser.add_argument(SKELETON_OPTION, dest="skeleton", nargs="?", const="input", action=_Once)
+    if outfile:
+        parser.add_argument(OUTFILE, metavar=OUTFILE)  # one token, anywhere among the options
+    else:
+        parser.add_argument(
+            SKELETON_OPTION, dest="skeleton", nargs="?", const="input", action=_Once
+        )
     parser.add_argument("-h", "--help", dest="help", action="store_true")
     return parser
 
@@ -243,7 +264,8 @@ def parse_command(
     """
     parser = build_parser(command)
     namespace, extras = parser.parse_known_args(args)
-    if extras and extras[0] == "help" or namespace.help:
+    outfile = getattr(namespace, OUTFILE, None)
+    if extras and extras[0] == "help" or namespace.help or outfile == "help":
         return ParsedCommand(command=command, help=True)
     problems = parser.problems
     if extras:
@@ -266,7 +288,10 @@ def parse_command(
                 continue
             options[name] = _typed_option(args, member)
             try:
-                params[name] = convert_option(member, raw, options[name], files)
+                if member.streaming_blob:
+                    params[name] = streaming_file_path(raw, options[name])
+                else:
+                    params[name] = convert_option(member, raw, options[name], files)
             except ParamError as error:
                 problems.append(str(error))
 
@@ -287,13 +312,23 @@ def parse_command(
         cli_input_yaml=values.get("cli_input_yaml"),
         skeleton=skeleton,
         pagination=pagination,
+        outfile=outfile,
     )
-    missing = _missing_required(parsed, given=set(options))
+    missing = _missing_required(parsed, set(options), parser.missing_positionals)
     if missing:
         problems.append(missing)
     if problems:
-        raise problems_error(problems)
+        error = problems_error(problems)
+        if parser.missing_positionals:
+            error.usage = _outfile_usage(command)
+        raise error
     return parsed
+
+
+def _outfile_usage(command: Command) -> str:
+    """The usage line of a command with a positional outfile (shown when it is missing)."""
+    name = f"clishape {command.service} {command.name}"
+    return f"usage: {name} [options] <{OUTFILE}> (see: {name} help)"
 
 
 def _unknown_options(parser: _Parser, extras: list[str]) -> str:
@@ -343,12 +378,13 @@ def _pagination_value(name: str, raw: str, kind: str):
         ) from None
 
 
-def _missing_required(parsed: ParsedCommand, given: set) -> str:
+def _missing_required(parsed: ParsedCommand, given: set, positionals=()) -> str:
     """The line naming every missing required option, or "" when none is missing.
 
     Input documents may supply members, so with ``--cli-input-json``/``--cli-input-yaml`` the check
     waits for the merged request; an ``input``/``yaml-input`` skeleton needs nothing. ``given``
-    are the members the command line gave (even when their value did not convert).
+    are the members the command line gave (even when their value did not convert);
+    ``positionals`` the missing positionals (``outfile``), named last.
     """
     if parsed.cli_input_json is not None or parsed.cli_input_yaml is not None:
         return ""
@@ -358,6 +394,35 @@ def _missing_required(parsed: ParsedCommand, given: set) -> str:
     missing = [
         command.input.members[name].option for name in command.required_members if name not in given
     ]
+    missing += positionals
     if missing:
         return "the following arguments are required: " + ", ".join(missing)
     return ""
+
+
+def streaming_file_path(raw: str, option: str) -> str:
+    """The file a streaming blob option names (``~`` and ``$VARS`` expanded), checked to be a
+    regular file this process may read; it is opened and sent by the later stages.
+
+    As in the AWS CLI the value is a plain path: ``file://``/``fileb://`` are not read here
+    (a streaming blob is never held in memory).
+    """
+    shown = shown_value(raw, 300)
+    path = os.path.expandvars(os.path.expanduser(raw))
+    try:
+        is_file = os.path.isfile(path)
+        if is_file:
+            with open(path, "rb"):
+                pass
+    except ValueError:  # a NUL character, or a name the file system cannot encode
+        raise ParamError(f"expected the path of a file, got '{shown}'", option) from None
+    except OSError as exc:
+        raise ParamError(f"cannot read '{shown}': {exc.strerror or exc}", option) from None
+    if is_file:
+        return path
+    if raw.startswith(("file://", "fileb://")):
+        raise ParamError(
+            f"expected the path of a file, without file:// or fileb://, got '{shown}'", option
+        )
+    what = "a folder" if os.path.isdir(path) else "no such file"
+    raise ParamError(f"expected the path of a file to send, got '{shown}' ({what})", option)

@@ -283,9 +283,12 @@ def _synopsis_lines(command: Command) -> list[str]:
         if member.shape.type != "boolean":
             text += " <value>"
         lines.append(text if member.name in required else f"[{text}]")
-    lines.append("[" + " | ".join(CLI_INPUT_OPTIONS) + "]")
+    if command.outfile_member is None:
+        lines.append("[" + " | ".join(CLI_INPUT_OPTIONS) + "]")
     lines.extend(f"[{name} <value>]" for name in _paging_options(command))
-    lines.append(f"[{SKELETON_OPTION} <value>]")
+    lines.append(
+        f"[{SKELETON_OPTION} <value>]" if command.outfile_member is None else OUTFILE_SYNOPSIS
+    )
     for opt in GLOBAL_OPTIONS:
         lines.append(f"[{opt.name}]" if opt.shown_type == "boolean" else f"[{opt.name} <value>]")
     return lines
@@ -298,14 +301,18 @@ def _options(page: _Page, command: Command) -> None:
     required = set(command.required_members)
     for option, member in _documented_options(command):
         _option(page, option, member, member.name in required)
-    page.header(" | ".join(CLI_INPUT_OPTIONS) + " (string)", 1)
-    page.doc(CLI_INPUT_DOC, 2)
+    if command.outfile_member is None:
+        page.header(" | ".join(CLI_INPUT_OPTIONS) + " (string)", 1)
+        page.doc(CLI_INPUT_DOC, 2)
     for name in _paging_options(command):
         kind, doc = PAGINATION_DOCS[name]
         page.header(f"{name} ({kind})", 1)
         page.doc(doc, 2)
-    page.header(f"{SKELETON_OPTION} (string)", 1)
-    page.doc(SKELETON_DOC, 2)
+    if command.outfile_member is None:
+        page.header(f"{SKELETON_OPTION} (string)", 1)
+        page.doc(SKELETON_DOC, 2)
+    else:
+        _outfile_option(page, command)
 
 
 def _option(page: _Page, option: str, member: Member, required: bool) -> None:
@@ -316,6 +323,8 @@ def _option(page: _Page, option: str, member: Member, required: bool) -> None:
     if renamed:
         page.doc(renamed, 2)
     page.doc(member.documentation, 2)
+    if member.streaming_blob:  # a top-level one: the command line names its file
+        page.doc(STREAMING_INPUT_DOC, 2)
     _traits(page, member, 2, constraints=True)
     _Members(page, constraints=True).walk(shape, 2)
     _syntax(page, shape, 2)
@@ -367,8 +376,6 @@ def _traits(page: _Page, member: Member, level: int, constraints: bool) -> None:
     if member.idempotency_token and constraints:
         page.doc("When left out, a unique token (a random UUID) is filled in.", level)
     label = type_label(member)
-    if label == "streaming blob" and constraints:
-        page.doc("A streaming blob: to send the bytes of a file, give `fileb://<path>`.", level)
     if label == "tagged union structure" and constraints:
         keys = ", ".join(shape.members)
         page.doc(f"A tagged union: set exactly one of its top-level keys: {keys}.", level)
@@ -585,4 +592,31 @@ def _output(page: _Page, command: Command) -> None:
     if shape is None or not shape.members:
         page.line("None", 1)
         return
+    _outfile_output_note(page, command)
     _Members(page, constraints=False).walk(shape, 1)
+
+
+# -- streaming blobs and outfile ----------------------------------------------------------------
+
+OUTFILE_SYNOPSIS = "<outfile>"
+STREAMING_INPUT_DOC = (
+    "A streaming blob: give the path of a file, without `file://` or `fileb://`. The file is "
+    "read as it is sent, never held in memory whole. In `--cli-input-json` or "
+    "`--cli-input-yaml` this member is an ordinary blob (base64 text)."
+)
+
+
+def _outfile_option(page: _Page, command: Command) -> None:
+    """The positional ``outfile`` of a command whose output payload is a blob."""
+    page.header("outfile (string) [required]", 1)
+    page.doc(
+        f"The file to write the response's `{command.outfile_member}` to (created, or "
+        "replaced). It is written as the data arrives, and only once the service has answered "
+        "without an error; the rest of the response is printed as usual.",
+        2,
+    )
+
+
+def _outfile_output_note(page: _Page, command: Command) -> None:
+    if command.outfile_member is not None:
+        page.doc(f"`{command.outfile_member}` is written to `outfile`, not printed.", 1)

@@ -9,19 +9,45 @@ Merge rule: every top-level member given on the command line replaces the docume
 the same name (no deep merge); the document supplies the rest. Timestamps from a document (ISO
 8601 text, seconds since 1970, or YAML timestamps) become timezone-aware datetimes, as the
 command line gives them; idempotency tokens left out are filled with a fresh UUID.
+
+Streaming input (a blob marked ``streaming``, such as ``s3api put-object --body``): as in the
+AWS CLI, the command line gives the path of a file, and the request holds a ``FileBody`` for it;
+``Request.open_files()`` opens it when the request is sent, so botocore reads the file from disk
+as it sends it (never the whole file in memory). In an input document such a member is an
+ordinary blob (base64 text, or raw text with ``--cli-binary-format raw-in-base64-out``), as it is
+in the AWS CLI.
 """
 
 from __future__ import annotations
 
 import uuid
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-from cli_core.errors import Problem, ValidationError, render_problems
+from cli_core.errors import ParamError, Problem, ValidationError, render_problems
 from cli_core.request.binary import apply_binary_format
 from cli_core.request.inputdoc import load_input_document
 from cli_core.request.validate import validate
 from cli_core.shapes.codecs import DEFAULT_FILE_READING, FileReading, json_default, to_datetime
 from cli_core.shapes.walk import ValueWalker
+
+
+@dataclass(frozen=True)
+class FileBody:
+    """The value of a streaming blob given on the command line: the file whose bytes are sent.
+    ``option`` is the option that named it (for messages)."""
+
+    path: str
+    option: str | None = None
+
+    def open(self):
+        """The file, opened for reading bytes; a ParamError naming the option if it cannot be."""
+        try:
+            return open(self.path, "rb")  # noqa: SIM115 - closed by Request.open_files
+        except OSError as exc:
+            raise ParamError(
+                f"cannot read '{self.path}': {exc.strerror or exc}", self.option
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -34,6 +60,17 @@ class Request:
     warnings: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
 
+    @contextmanager
+    def open_files(self):
+        """The parameters to send, each ``FileBody`` replaced by its file opened for reading;
+        the files are closed when the block ends."""
+        with ExitStack() as stack:
+            params = dict(self.params)
+            for name, value in params.items():
+                if isinstance(value, FileBody):
+                    params[name] = stack.enter_context(value.open())
+            yield params
+
 
 def build_request(
     parsed, *, binary_format: str = "base64", stdin=None, files: FileReading = DEFAULT_FILE_READING
@@ -45,14 +82,27 @@ def build_request(
     command = parsed.command
     shape = command.input
     document = load_input_document(parsed, stdin, files=files)
-    params = merge_params(shape, parsed.params, document)
+    given, bodies = streaming_bodies(command, parsed.params, parsed.options)
+    params = merge_params(shape, given, document)
     params = normalise_timestamps(shape, params)
     fill_idempotency_tokens(shape, params)
     params = apply_binary_format(shape, params, binary_format, options=parsed.options)
     errors, warnings = validate(shape, params, options=parsed.options)
     if errors:
         raise ValidationError(errors)
+    params.update(bodies)
     return Request(command.operation, params, tuple(render_problems(warnings)), tuple(warnings))
+
+
+def streaming_bodies(command, given: dict, options: dict) -> tuple[dict, dict]:
+    """The command line's values with each streaming blob's file path set aside: the values
+    with an empty blob in its place (what validation sees: the file is never read for it), and
+    member name -> ``FileBody``."""
+    names = [name for name in command.streaming_inputs if name in given]
+    if not names:
+        return given, {}
+    bodies = {name: FileBody(given[name], options.get(name)) for name in names}
+    return {**given, **dict.fromkeys(names, b"")}, bodies
 
 
 def merge_params(shape, given: dict, document: dict | None) -> dict:
@@ -101,4 +151,10 @@ def dry_run_text(request: Request) -> str:
     import json
 
     body = {"operation": request.operation, "params": request.params}
-    return json.dumps(body, indent=4, ensure_ascii=False, default=json_default) + "\n"
+    return json.dumps(body, indent=4, ensure_ascii=False, default=_dry_run_value) + "\n"
+
+
+def _dry_run_value(value):
+    if isinstance(value, FileBody):
+        return f"<the bytes of the file {value.path}>"
+    return json_default(value)

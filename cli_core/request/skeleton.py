@@ -66,16 +66,20 @@ class _Skeleton(ShapeWalker):
 
 def input_skeleton_text(shape, given: dict) -> str:
     """``--generate-cli-skeleton input``: JSON, indent 4, values given on the command line filled in."""
-    data = fill_given(input_skeleton(shape), given)
+    data = fill_given(input_skeleton(shape), given, shape)
     return json.dumps(data, indent=4, default=json_default) + "\n"
 
 
-def fill_given(data: dict, given: dict) -> dict:
-    """The skeleton with the top-level members given on the command line put in."""
+def fill_given(data: dict, given: dict, shape=None) -> dict:
+    """The skeleton with the top-level members given on the command line put in.
+
+    A streaming blob given on the command line is a file path, not the member's value in an
+    input document (there it is base64 text), so its placeholder stays."""
     if not given:
         return data
     out = dict(data)
+    members = shape.members if shape is not None else {}
     for name, value in given.items():
-        if name in out:
+        if name in out and not (name in members and members[name].streaming_blob):
             out[name] = value
     return out

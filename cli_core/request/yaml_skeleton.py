@@ -22,7 +22,7 @@ def yaml_input_skeleton_text(shape, given: dict) -> str:
     """``--generate-cli-skeleton yaml-input``: commented YAML, given values filled in."""
     if shape is None:
         return "{}\n"
-    data = fill_given(input_skeleton(shape, yaml=True), given)
+    data = fill_given(input_skeleton(shape, yaml=True), given, shape)
     if not data:
         return "{}\n"
     comments = _Comments()

@@ -105,6 +105,62 @@ class Response:
         )
 
 
+# -- a payload to a file (outfile) ------------------------------------------------------------
+
+PAYLOAD_CHUNK = 64 * 1024  # bytes read from the response body and written at a time
+
+
+def write_payload(response: Response, member: str, path: str) -> None:
+    """Write the response's ``member`` (its payload: a stream, bytes or events) to the file
+    ``path`` chunk by chunk, and take it out of the response, which is then printed as usual.
+
+    As in the AWS CLI the file is opened only once the service has answered (an error answer
+    creates no file), and a response without the member writes nothing. A file that cannot be
+    written is an error naming it (exit 255).
+    """
+    pages = list(response.pages())
+    if not pages or member not in pages[0]:
+        return
+    body = pages[0].pop(member)
+    try:
+        try:
+            out = open(path, "wb")  # noqa: SIM115 - closed below
+        except (OSError, ValueError) as exc:
+            raise _write_error(path, exc) from None
+        with out, translated_errors(response._secrets):
+            for chunk in _chunks(body):
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise _write_error(path, exc) from None
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
+def _chunks(body) -> Iterator[bytes]:
+    """The payload's bytes as they arrive: a blob, a stream read in chunks, or an event stream
+    (each event's blob payload, in order; events without one, such as progress, are skipped)."""
+    if isinstance(body, (bytes, bytearray)):
+        yield bytes(body)
+    elif hasattr(body, "read"):
+        yield from iter(lambda: body.read(PAYLOAD_CHUNK), b"")
+    elif body is not None:
+        for event in body:
+            for fields in event.values():
+                for value in fields.values() if isinstance(fields, dict) else ():
+                    if isinstance(value, (bytes, bytearray)):
+                        yield bytes(value)
+
+
+def _write_error(path: str, exc: Exception) -> CLIError:
+    from cli_core.shapes.codecs import shown_value
+
+    reason = getattr(exc, "strerror", None) or "not a valid file name"
+    return CLIError(f"cannot write the output file '{shown_value(path, 300)}': {reason}")
+
+
 # -- sending -----------------------------------------------------------------------------------
 
 

@@ -163,6 +163,13 @@ class Member:
         """Hidden alternative option names (with dashes) that also set this member."""
         return tuple("--" + a for a in self.raw.get("cli_aliases", ()))
 
+    @property
+    def streaming_blob(self) -> bool:
+        """A blob marked ``streaming`` (on the shape or the member): read from or written to a
+        file rather than held in memory."""
+        shape = self.shape
+        return shape.type == "blob" and (shape.streaming or bool(self.raw.get("streaming")))
+
 
 class ShapeTable:
     """The flat table of a compiled spec's shapes; wraps each shape once."""
@@ -221,9 +228,42 @@ class Command:
         return {m.option: m for m in shape.members.values()}
 
     @cached_property
+    def outfile_member(self) -> str | None:
+        """The output member a positional ``outfile`` receives, or None: the output's
+        ``payload`` when that member is a blob, streaming or not (the AWS CLI's rule), or an
+        event stream whose events carry blob payloads (``s3api select-object-content``)."""
+        shape = self.output
+        payload = shape.raw.get("payload") if shape is not None else None
+        member = shape.members.get(payload) if payload else None
+        if member is None:
+            return None
+        if member.shape.type == "blob" or _carries_blob_events(member.shape):
+            return payload
+        return None
+
+    @cached_property
+    def streaming_inputs(self) -> tuple[str, ...]:
+        """Top-level input members that are streaming blobs: the command line gives a file path."""
+        shape = self.input
+        if shape is None:
+            return ()
+        return tuple(name for name, m in shape.members.items() if m.streaming_blob)
+
+    @cached_property
     def required_members(self) -> tuple[str, ...]:
         """Required top-level members the user must give (idempotency tokens are filled in)."""
         shape = self.input
         if shape is None:
             return ()
         return tuple(name for name in shape.required if not shape.members[name].idempotency_token)
+
+
+def _carries_blob_events(shape: Shape) -> bool:
+    """An event stream with an event whose payload member (``eventpayload``) is a blob."""
+    if shape.type != "structure" or not shape.raw.get("eventstream"):
+        return False
+    return any(
+        part.raw.get("eventpayload") and part.shape.type == "blob"
+        for event in shape.members.values()
+        for part in event.shape.members.values()
+    )
