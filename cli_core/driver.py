@@ -220,6 +220,11 @@ def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint
 
         query = compile_query(settings.query)
 
+    if parsed.skeleton in ("json-schema", "output-schema"):
+        from cli_core.request.json_schema import schema_text
+
+        io.stdout.write(schema_text(command, parsed.skeleton))
+        return 0
     if parsed.skeleton in INPUT_SKELETON_MODES:
         from cli_core.request.skeleton import input_skeleton_text
         from cli_core.request.yaml_skeleton import yaml_input_skeleton_text

@@ -134,8 +134,9 @@ BY_NAME = {opt.name: opt for opt in GLOBAL_OPTIONS}
 # Options every command adds after its own members (the reference CLI's table order).
 CLI_INPUT_OPTIONS = ("--cli-input-json", "--cli-input-yaml")
 SKELETON_OPTION = "--generate-cli-skeleton"
-SKELETON_MODES = ("input", "yaml-input", "output")
-INPUT_SKELETON_MODES = ("input", "yaml-input")  # the ones answered before the request is built
+SKELETON_MODES = ("input", "yaml-input", "output", "json-schema", "output-schema")
+# The ones answered from the shapes alone, before the request is built (no option is required).
+INPUT_SKELETON_MODES = ("input", "yaml-input", "json-schema", "output-schema")
 
 # The pagination options a paginated command adds: option, PaginationConfig key, value kind.
 PaginationOption = namedtuple("PaginationOption", "name key kind")

@@ -47,7 +47,10 @@ SKELETON_DOC = (
     "YAML that can be used with `--cli-input-yaml`. If provided with the value `output`, it "
     "validates the command inputs and returns a sample output JSON for that command. The "
     "generated JSON skeleton is not stable between versions of the AWS CLI and there are no "
-    "backwards compatibility guarantees in the JSON skeleton generated."
+    "backwards compatibility guarantees in the JSON skeleton generated.\n\n"
+    "`json-schema` prints a JSON Schema (draft 2020-12) of the input document, which editors and "
+    "validators can check a `--cli-input-json` file with; `output-schema` prints one of the "
+    "response as `--output json` prints it (clishape extension)."
 )
 PAGINATION_DOCS = {
     "--starting-token": (

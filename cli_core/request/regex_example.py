@@ -4,7 +4,9 @@ r"""Stage 3 (request) — a generator of example strings that match a regular ex
 length in ``[low, high]``, best effort (the output sample uses it). It covers what service models
 use: literals, escapes, classes (ranges, negation, ``\d \w \s``), ``.``, groups (capturing or
 not), alternation, quantifiers ``* + ? {n} {n,} {n,m}`` (lazy or possessive markers ignored),
-anchors ``^ $ \A \z \Z \b``. Anything else makes it give up (an empty list).
+anchors ``^ $ \A \z \Z \b``, lookarounds (left out: they match no text, and the caller
+checks each candidate against the whole pattern). Anything else makes it give up (an empty
+list).
 """
 
 from __future__ import annotations
@@ -85,10 +87,16 @@ class _Parser:
         if c == "(":
             if self.p.startswith("?:", self.i):
                 self.i += 2
+            elif self.p.startswith(("?=", "?!", "?<=", "?<!"), self.i):
+                # A lookaround matches no text: it is parsed and left out; the caller checks
+                # every candidate against the whole pattern, so a broken condition is seen.
+                self.i += 3 if self.p[self.i + 1] == "<" else 2
+                self.alternation()
+                if self.take() != ")":
+                    raise _Unsupported("unclosed group")
+                return ("seq", [])
             elif self.p.startswith("?P<", self.i) or self.p.startswith("?<", self.i):
                 end = self.p.index(">", self.i)
-                if self.p[self.i + 1 : self.i + 2] in ("=", "!"):
-                    raise _Unsupported("lookbehind")
                 self.i = end + 1
             elif self.peek() == "?":
                 raise _Unsupported("group extension")

@@ -134,16 +134,36 @@ def sample_string(shape, name: str = "", variant: int = 0) -> str:
         return pattern is None or _fullmatch(pattern, text)
 
     base = name or shape.name.rsplit(".", 1)[-1] or "value"
-    candidates = [base + (str(variant) if variant else "")]
+    first = base + (str(variant) if variant else "")
+    key = (pattern, low, high, first, variant)
+    found = _SAMPLES.get(key)
+    if found is None:
+        found = _SAMPLES[key] = _first_fitting(
+            _candidates(first, pattern, low, high, variant), fits
+        )
+    return found
+
+
+_SAMPLES: dict[tuple, str] = {}  # the same rules give the same sample: work it out once
+
+
+def _candidates(first: str, pattern, low: int, high, variant: int):
+    """The strings tried in turn, made only as far as needed (pattern matches cost the most)."""
+    yield first
     if pattern is not None:
-        candidates.extend(generate_matches(pattern, low, high, variant))
-    candidates.append(_sized(candidates[0], low, high, "x"))
+        yield from generate_matches(pattern, low, high, variant)
+    yield _sized(first, low, high, "x")
     for filler in ("a", "0", "A"):
-        candidates.append(filler * max(low, 1) if high is None or high >= 1 else "")
+        yield filler * max(low, 1) if high is None or high >= 1 else ""
+
+
+def _first_fitting(candidates, fits) -> str:
+    tried = []
     for text in candidates:
         if fits(text):
             return text
-    return candidates[-4]
+        tried.append(text)
+    return tried[-4]
 
 
 def _fullmatch(pattern: str, text: str) -> bool:
