@@ -287,7 +287,7 @@ def waiter_description(waiter: dict) -> str:
                 argument = acceptor.get("argument", "")
                 text += _SUCCESS_WHEN.get(acceptor.get("matcher"), "").format(
                     argument=f"``{argument}``" if "`" in argument else argument,
-                    expected=_python_text(acceptor.get("expected")),
+                    expected=acceptor.get("expected"),
                 )
                 break
         text += f"when polling with `{waiter.get('polls', '')}`."
@@ -296,11 +296,6 @@ def waiter_description(waiter: dict) -> str:
         "been reached. This will exit with a return code of 255 after "
         f"{waiter.get('maxAttempts')} failed checks."
     )
-
-
-def _python_text(value) -> str:
-    """A value as the AWS CLI's text shows it (Python's ``str``: ``True``, ``200``)."""
-    return str(value)
 
 
 def _as_list(value) -> list:

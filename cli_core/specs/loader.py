@@ -10,6 +10,9 @@ them into one flat, self-contained dict (only the shapes the command reaches, in
 names, every member a ``{"shape": name}`` reference). The result is cached as JSON in the user's
 cache folder (``cli_core.cache``), keyed by a hash of both files' bytes and the compiler version,
 so the hot path is two small reads and a hash, and neither PyYAML nor the checker is imported.
+
+A service's waiters (``waiters:`` of ``_service.yaml``) are cached the same way; the wait command
+``SERVICE wait NAME`` is the compiled command its waiter calls, renamed, with the waiter beside.
 """
 
 from __future__ import annotations
