@@ -263,8 +263,9 @@ def _description(command: Command) -> str:
 # -- waiters ------------------------------------------------------------------------------------
 
 WAIT_DOC = (
-    "Wait until a particular condition is satisfied. Each subcommand polls an API until the "
-    "listed requirement is met."
+    "Wait for something to be ready. Each waiter below calls one command of the service, "
+    "again and again, until the answer shows what it waits for (exit code 0, no output), shows "
+    "that it will never happen, or the waiter has tried as often as it may (exit code 255)."
 )
 # What the success acceptor waits for, by matcher (the AWS CLI's wording).
 _SUCCESS_WHEN = {
