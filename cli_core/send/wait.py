@@ -118,11 +118,12 @@ def wait(command, params: dict, settings: SendSettings, *, stderr) -> None:
     for attempt in range(1, attempts + 1):
         with translated_errors(secrets):
             response = call(params)
-        looked_at = None  # the AWS CLI names the acceptor it looked at last in its message
+        looked_at = matched = None  # the AWS CLI's messages name the acceptor looked at last
         for acceptor in acceptors:
             looked_at = acceptor
             if acceptor.matches(response):
-                state, last = acceptor.state, acceptor
+                matched = last = acceptor
+                state = acceptor.state
                 break
         else:
             if _is_error(response):
@@ -133,8 +134,8 @@ def wait(command, params: dict, settings: SendSettings, *, stderr) -> None:
                 _debug(settings, stderr, name, attempt, attempts, f"unexpected error: {reason}")
                 raise WaiterError(name, reason)
         if settings.debug:
-            shown = f"{state} ({last.explanation})" if last is not None else "no acceptor matched"
-            _debug(settings, stderr, name, attempt, attempts, shown)
+            why = matched.explanation if matched is not None else "no acceptor matched"
+            _debug(settings, stderr, name, attempt, attempts, f"{state} ({why})")
         if state == "success":
             return
         if state == "failure":
