@@ -164,11 +164,45 @@ def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
             )
         info = spec.load_service_doc(service, roots, cache_dir=settings.cache_dir)
         return _page(io, settings, lambda h: h.service_help(info, io.width))
+    if rest[1] == spec.WAIT_COMMAND and spec.load_waiters(
+        service, roots, cache_dir=settings.cache_dir
+    ):
+        return _run_wait(service, rest[2:], settings, io, local_endpoint)
     command = spec.load_command(service, rest[1], roots, cache_dir=settings.cache_dir)
     if command is None:
         folder = spec.service_dir(service, roots)
-        raise UsageError(_invalid_choice("command", rest[1], spec.list_commands(folder), service))
+        choices = spec.list_commands(folder)
+        if spec.load_waiters(service, roots, cache_dir=settings.cache_dir):
+            choices.append(spec.WAIT_COMMAND)
+        raise UsageError(_invalid_choice("command", rest[1], choices, service))
     args = rest[2:]
+    if settings.auto_prompt:
+        args = _prompt_missing(command, args, io)
+    files = _files(settings, args)
+    parsed = parse_command(command, args, files=files)
+    if parsed.help:
+        return _page(io, settings, lambda h: h.command_help(command, io.width))
+    return _execute(parsed, settings, io, files, local_endpoint)
+
+
+def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -> int:
+    """``SERVICE wait [WAITER [options] | help]``: a waiter runs as the command it polls."""
+    from cli_core import specs as spec
+
+    roots, cache_dir = list(settings.spec_roots), settings.cache_dir
+    waiters = spec.load_waiters(service, roots, cache_dir=cache_dir)
+    if not rest or rest[0] in ("help", "-h", "--help"):
+        if not rest:
+            raise UsageError(
+                f"the following arguments are required: <waiter> (after '{service} wait')",
+                usage=f"To see the waiters, run: clishape {service} wait help",
+            )
+        return _page(io, settings, lambda h: h.wait_help(service, sorted(waiters), io.width))
+    command = spec.load_waiter(service, rest[0], roots, cache_dir=cache_dir)
+    if command is None:
+        where = f"{service} {spec.WAIT_COMMAND}"
+        raise UsageError(_invalid_choice("waiter", rest[0], sorted(waiters), where))
+    args = rest[1:]
     if settings.auto_prompt:
         args = _prompt_missing(command, args, io)
     files = _files(settings, args)
@@ -279,6 +313,11 @@ def _send_and_print(parsed, request, settings, io, present_args, local_endpoint)
 
 
 def _call_and_print(parsed, request, settings, io, present_args, send_settings) -> int:
+    if parsed.command.raw.get("waiter"):  # a waiter prints nothing: its exit code is the answer
+        from cli_core.send.wait import wait
+
+        wait(parsed.command, request.params, send_settings, stderr=io.stderr)
+        return 0
     from cli_core.send.transport import send, write_payload
 
     with request.open_files() as params:  # streaming input: files read as they are sent

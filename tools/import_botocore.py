@@ -1,9 +1,9 @@
 """Tooling — botocore service model → clishape specs (``clishape-spec import-botocore``).
 
-One botocore model (``service-2.json`` plus ``paginators-1.json``) becomes a spec folder:
-``_service.yaml`` with the metadata, the service documentation and the shapes two or more
-operations reach, and one ``<command>.yaml`` per operation with its own shapes, its pagination
-config and every other operation key. HTML documentation is converted to the spec markup
+One botocore model (``service-2.json`` plus ``paginators-1.json`` and ``waiters-2.json``)
+becomes a spec folder: ``_service.yaml`` with the metadata, the service documentation, the
+waiters and the shapes two or more operations reach, and one ``<command>.yaml`` per operation
+with its own shapes, its pagination config and every other operation key. HTML documentation is converted to the spec markup
 (``tools.htmldoc``). Output is deterministic: the model's order, block-style YAML, long docs
 folded.
 
@@ -72,6 +72,7 @@ class Model:
     name: str
     service: dict
     paginators: dict = field(default_factory=dict)
+    waiters: dict = field(default_factory=dict)  # botocore waiter name -> config (waiters-2)
 
     @property
     def cli_name(self) -> str:
@@ -109,7 +110,12 @@ def load_model(source: str) -> Model:
             if (path.parent / candidate).is_file():
                 paginators = _read_json(path.parent / candidate).get("pagination", {})
                 break
-        return Model(_name_from_path(path, service), service, paginators)
+        model = Model(_name_from_path(path, service), service, paginators)
+        for candidate in ("waiters-2.json", "waiters-2.json.gz"):
+            if (path.parent / candidate).is_file():
+                model.waiters = _read_json(path.parent / candidate).get("waiters", {})
+                break
+        return model
     from botocore.exceptions import DataNotFoundError
     from botocore.loaders import Loader
 
@@ -123,7 +129,11 @@ def load_model(source: str) -> Model:
         paginators = loader.load_service_model(source, "paginators-1").get("pagination", {})
     except DataNotFoundError:
         paginators = {}
-    return Model(source, service, paginators)
+    try:
+        waiters = loader.load_service_model(source, "waiters-2").get("waiters", {})
+    except DataNotFoundError:
+        waiters = {}
+    return Model(source, service, paginators, waiters)
 
 
 def installed_services() -> list[str]:
@@ -199,6 +209,9 @@ def convert_model(model: Model) -> dict[str, dict]:
     wire = {k: service[k] for k in _SERVICE_WIRE if k in service}
     if wire:
         service_file["wire"] = wire
+    waiters = convert_waiters(model)
+    if waiters:
+        service_file["waiters"] = waiters
     service_file["shapes"] = {name: convert_shape(shapes[name]) for name in shared}
     files["_service.yaml"] = service_file
 
@@ -290,6 +303,35 @@ def convert_member(ref: dict) -> dict:
     for key, value in ref.items():
         if key not in ("shape", "documentation"):
             out[key] = value
+    return out
+
+
+# -- waiters -----------------------------------------------------------------------------------
+
+
+_ACCEPTOR_KEYS = ("state", "matcher", "argument", "expected")
+
+
+def convert_waiters(model: Model) -> dict:
+    """The model's waiters (``waiters-2``) in spec form, keyed by their CLI name as the AWS CLI
+    derives it (``InstanceRunning`` → ``instance-running``): botocore's name (for messages), the
+    command of the operation it polls, its delay, attempts and acceptors. A waiter whose
+    operation the model lacks is left out."""
+    operations = model.service.get("operations", {})
+    out: dict = {}
+    for name, config in model.waiters.items():
+        if config.get("operation") not in operations:
+            continue
+        waiter: dict = {"name": name, "command": command_name(config["operation"])}
+        if config.get("description"):
+            waiter["description"] = config["description"]
+        waiter["delay"] = config["delay"]
+        waiter["maxAttempts"] = config["maxAttempts"]
+        waiter["acceptors"] = [
+            {key: acceptor[key] for key in _ACCEPTOR_KEYS if key in acceptor}
+            for acceptor in config.get("acceptors", ())
+        ]
+        out[command_name(name)] = waiter
     return out
 
 

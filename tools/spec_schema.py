@@ -63,6 +63,10 @@ def _kind(kind) -> dict:
             return {"enum": list(kind[1])}
         if form == "const":
             return {"const": kind[1]}
+        if form == "list":
+            return {"type": "array", "items": _kind(kind[1])}
+        if form == "named":
+            return {"type": "object", "additionalProperties": _kind(kind[1])}
         return _object(kind[1], kind[2], open_=form == "open")
     simple = {
         "str": {"type": "string"},
@@ -70,6 +74,7 @@ def _kind(kind) -> dict:
         "int": {"type": "integer"},
         "number": {"type": "number"},
         "mapping": {"type": "object"},
+        "scalar": {"type": ["string", "number", "boolean"]},
         "name": {"type": "string", "pattern": fmt.NAME_PATTERN},
         "strings": {"type": "array", "items": {"type": "string"}},
         "names": {"type": "array", "items": {"type": "string", "pattern": fmt.NAME_PATTERN}},

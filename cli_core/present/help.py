@@ -5,7 +5,9 @@ Three pages, all built from data the engine already has:
 * ``command_help(command, width)`` — one command: NAME, DESCRIPTION, SYNOPSIS, OPTIONS, GLOBAL
   OPTIONS and OUTPUT, in the order and with the texts of the reference CLI's pages;
 * ``service_help(service_info, width)`` — one service: its documentation and its commands;
-* ``top_help(services, width)`` — the program: usage, global options and the services.
+* ``top_help(services, width)`` — the program: usage, global options and the services;
+* ``wait_help(service, waiters, width)`` — ``SERVICE wait``: its waiters (each waiter's own page
+  is ``command_help`` of its wait command, described as the AWS CLI describes waiters).
 
 Help is a hot path: only the standard library's ``re`` and ``textwrap`` (through
 ``cli_core.docmarkup``) are imported.
@@ -114,10 +116,27 @@ def service_help(service_info: dict, width: int = 80) -> str:
     page.doc(service_info.get("documentation") or "", 1)
     page.heading("AVAILABLE COMMANDS")
     hidden = set(service_info.get("deprecated_commands") or ())
-    for name in sorted(service_info.get("commands") or ()):
+    commands = list(service_info.get("commands") or ())
+    if service_info.get("waiters"):
+        commands.append("wait")
+    for name in sorted(commands):
         if name not in hidden:
             page.line(docmarkup.BULLET + name, 1)
     page.doc(f"Run `{PROG} {service_info['service']} <command> help` for a command's page.", 1)
+    return page.text()
+
+
+def wait_help(service: str, waiters: list[str], width: int = 80) -> str:
+    """The page of ``SERVICE wait``: what waiting is, and the service's waiters."""
+    page = _Page(width)
+    page.heading("NAME")
+    page.line("wait", 1)
+    page.heading("DESCRIPTION")
+    page.doc(WAIT_DOC, 1)
+    page.heading("AVAILABLE COMMANDS")
+    for name in waiters:
+        page.line(docmarkup.BULLET + name, 1)
+    page.doc(f"Run `{PROG} {service} wait <waiter> help` for a waiter's page.", 1)
     return page.text()
 
 
@@ -215,7 +234,8 @@ class _Page:
 
 
 def _description(command: Command) -> str:
-    parts = [command.documentation or ""]
+    waiter = command.raw.get("waiter")
+    parts = [waiter_description(waiter) if waiter else command.documentation or ""]
     if command.deprecated:
         message = command.raw["operation"].get("deprecatedMessage")
         parts.append("This command is deprecated." + (f" {message}" if message else ""))
@@ -241,6 +261,45 @@ def _description(command: Command) -> str:
             text += " With `--output yaml-stream`, `--query` runs on each page on its own."
         parts.append(text)
     return "\n\n".join(p for p in parts if p)
+
+
+# -- waiters ------------------------------------------------------------------------------------
+
+WAIT_DOC = (
+    "Wait for something to be ready. Each waiter below calls one command of the service, "
+    "again and again, until the answer shows what it waits for (exit code 0, no output), shows "
+    "that it will never happen, or the waiter has tried as often as it may (exit code 255)."
+)
+# What the success acceptor waits for, by matcher (the AWS CLI's wording).
+_SUCCESS_WHEN = {
+    "error": "{expected} is thrown ",
+    "path": "JMESPath query {argument} returns {expected} ",
+    "pathAll": "JMESPath query {argument} returns {expected} for all elements ",
+    "pathAny": "JMESPath query {argument} returns {expected} for any element ",
+    "status": "{expected} response is received ",
+}
+
+
+def waiter_description(waiter: dict) -> str:
+    """A waiter's description as the AWS CLI writes it: the spec's own, or one made from its
+    first success acceptor, then how often and how long it polls."""
+    text = waiter.get("description") or ""
+    if not text:
+        text = "Wait until "
+        for acceptor in waiter.get("acceptors", ()):
+            if acceptor.get("state") == "success":
+                argument = acceptor.get("argument", "")
+                text += _SUCCESS_WHEN.get(acceptor.get("matcher"), "").format(
+                    argument=f"``{argument}``" if "`" in argument else argument,
+                    expected=acceptor.get("expected"),
+                )
+                break
+        text += f"when polling with `{waiter.get('polls', '')}`."
+    return (
+        f"{text} It will poll every {waiter.get('delay')} seconds until a successful state has "
+        "been reached. This will exit with a return code of 255 after "
+        f"{waiter.get('maxAttempts')} failed checks."
+    )
 
 
 def _as_list(value) -> list:
@@ -592,7 +651,7 @@ def _global_options(page: _Page) -> None:
 
 def _output(page: _Page, command: Command) -> None:
     shape = command.output
-    if shape is None or not shape.members:
+    if shape is None or not shape.members or command.raw.get("waiter"):
         page.line("None", 1)
         return
     _outfile_output_note(page, command)

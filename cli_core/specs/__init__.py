@@ -5,12 +5,15 @@ The public names live in ``cli_core.specs.loader``; the common ones are re-expor
 
 from cli_core.specs.loader import (
     SERVICE_FILE,
+    WAIT_COMMAND,
     compile_command,
     list_commands,
     list_services,
     load_command,
     load_compiled,
     load_service_doc,
+    load_waiter,
+    load_waiters,
     parse_yaml,
     read_yaml,
     service_dir,
@@ -18,12 +21,15 @@ from cli_core.specs.loader import (
 
 __all__ = [
     "SERVICE_FILE",
+    "WAIT_COMMAND",
     "compile_command",
     "list_commands",
     "list_services",
     "load_command",
     "load_compiled",
     "load_service_doc",
+    "load_waiter",
+    "load_waiters",
     "parse_yaml",
     "read_yaml",
     "service_dir",

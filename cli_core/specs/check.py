@@ -67,6 +67,18 @@ class _Checker:
                 self.mapping(path, value, kind[1], kind[2])
             elif form == "open":  # known keys checked, others passed through
                 self.mapping(path, value, kind[1], kind[2], open_=True)
+            elif form == "list":
+                if not isinstance(value, list):
+                    self.add(path, f"expected a list, got {_kind_of(value)}")
+                    return
+                for i, item in enumerate(value):
+                    self.value((*path, i), item, kind[1])
+            elif form == "named":
+                if not isinstance(value, dict):
+                    self.add(path, f"expected a mapping of names, got {_kind_of(value)}")
+                    return
+                for name, item in value.items():
+                    self.value((*path, name), item, kind[1])
             return
         if kind in ("members", "member", "shapes", "shape_or_inline"):
             getattr(self, kind)(path, value)
@@ -190,6 +202,10 @@ _SCALAR_KINDS = {
     "int": ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),
     "number": ("a number", _finite_number),
     "mapping": ("a mapping", lambda v: isinstance(v, dict)),
+    "scalar": (
+        "a string, number or true/false",
+        lambda v: isinstance(v, str | bool) or _finite_number(v),
+    ),
     "name": (
         "a name of lower-case letters, digits and dashes",
         lambda v: isinstance(v, str) and _NAME.match(v) is not None,
@@ -246,6 +262,7 @@ def check_service(data: dict, path: Path | str) -> list[Problem]:
         checker.add(("service",), f"'{service}' is not the folder name '{path.parent.name}'")
     shared = _shapes(data)
     _check_refs(checker, shared, shared.__contains__, " (not a shared shape)")
+    _check_waiters(checker, data.get("waiters"), path.parent)
     return checker.problems
 
 
@@ -372,6 +389,75 @@ def _member_options(member: str, ref, local: dict, shared: dict) -> list[str]:
     if isinstance(target, dict) and target.get("type") == "boolean":
         names += ["--no-" + n[2:] for n in names]
     return list(dict.fromkeys(names))
+
+
+# -- waiters -----------------------------------------------------------------------------------
+
+
+def _check_waiters(checker: _Checker, waiters, folder: Path) -> None:
+    """What the tables cannot say about ``waiters:``: kebab-case names, a command file for each,
+    positive delay and attempts, an ``argument`` (valid JMESPath) exactly on the path matchers,
+    and an ``expected`` value of the matcher's kind."""
+    if not isinstance(waiters, dict):
+        return
+    for name, waiter in waiters.items():
+        where = ("waiters", name)
+        if not isinstance(name, str) or _NAME.match(name) is None or name != name.lower():
+            checker.add(where, "a waiter name is lower-case letters, digits and dashes")
+        if not isinstance(waiter, dict):
+            continue
+        command = waiter.get("command")
+        if isinstance(command, str) and _NAME.match(command):
+            if not _is_file(folder / f"{command}.yaml"):
+                checker.add((*where, "command"), f"no command '{command}' in this service")
+        for key in ("delay", "maxAttempts"):
+            value = waiter.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+                checker.add((*where, key), "must be 1 or more")
+        acceptors = waiter.get("acceptors")
+        if isinstance(acceptors, list):
+            if not acceptors:
+                checker.add((*where, "acceptors"), "a waiter needs at least one acceptor")
+            for i, acceptor in enumerate(acceptors):
+                if isinstance(acceptor, dict):
+                    _check_acceptor(checker, (*where, "acceptors", i), acceptor)
+
+
+def _check_acceptor(checker: _Checker, where: tuple, acceptor: dict) -> None:
+    matcher = acceptor.get("matcher")
+    argument = acceptor.get("argument")
+    expected = acceptor.get("expected")
+    if matcher in fmt.WAITER_PATH_MATCHERS:
+        if argument is None:
+            checker.add(where, f"'argument' (a JMESPath expression) is required for {matcher}")
+        elif isinstance(argument, str):
+            problem = _jmespath_problem(argument)
+            if problem:
+                checker.add((*where, "argument"), f"not a valid JMESPath expression: {problem}")
+    elif matcher in fmt.WAITER_MATCHERS and argument is not None:
+        checker.add((*where, "argument"), f"only path matchers take an argument, not {matcher}")
+    if matcher == "status" and (isinstance(expected, bool) or not isinstance(expected, int)):
+        checker.add((*where, "expected"), "a status matcher expects an HTTP status code")
+    if matcher == "error" and not isinstance(expected, str | bool):
+        checker.add((*where, "expected"), "an error matcher expects an error code or true/false")
+
+
+def _jmespath_problem(expression: str) -> str:
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        jmespath.compile(expression)
+    except JMESPathError as exc:
+        return " ".join(str(exc).split())
+    return ""
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 # -- where in the file --------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 Each table maps a key to the kind of value it takes. Kinds are strings (``str``, ``bool``,
 ``int``, ``number``, ``mapping``, ``strings``, ``tokens`` — a string or a list of strings,
 ``name`` — a lower-case command-line name) or tuples (``("enum", choices)``, ``("const", v)``,
-``("object", table, required keys)``); ``member``, ``members``, ``shapes`` and ``shape_or_inline``
-are the parts of the shape model the checker walks itself. docs/spec-format.md explains them.
+``("object", table, required keys)``, ``("list", kind)`` — a list of values of that kind,
+``("named", kind)`` — a mapping of names to values of that kind; ``scalar`` is a string, number
+or true/false); ``member``, ``members``, ``shapes`` and ``shape_or_inline`` are the parts of the
+shape model the checker walks itself. docs/spec-format.md explains them.
 """
 
 from __future__ import annotations
@@ -115,6 +117,29 @@ MEMBER_KEYS = {
     "cli_aliases": "names",
 }
 
+# -- waiters (``_service.yaml`` ``waiters:``): ``SERVICE wait NAME`` polls a command until one
+# of its acceptors says success or failure (botocore's waiters-2 keys, the operation given as the
+# command that calls it).
+WAITER_MATCHERS = ("path", "pathAll", "pathAny", "status", "error")
+WAITER_PATH_MATCHERS = ("path", "pathAll", "pathAny")
+WAITER_STATES = ("success", "failure", "retry")
+_WAITER_ACCEPTOR = {
+    "state": ("enum", WAITER_STATES),
+    "matcher": ("enum", WAITER_MATCHERS),
+    "argument": "str",
+    "expected": "scalar",
+}
+_WAITER = {
+    "name": "str",
+    "command": "name",
+    "description": "str",
+    "delay": "int",
+    "maxAttempts": "int",
+    "acceptors": ("list", ("object", _WAITER_ACCEPTOR, ("state", "matcher", "expected"))),
+}
+WAITER_REQUIRED = ("command", "delay", "maxAttempts", "acceptors")
+WAITERS = ("named", ("object", _WAITER, WAITER_REQUIRED))
+
 _SERVICE_WIRE = {"clientContextParams": "mapping"}
 _METADATA = {"protocol": "str", "apiVersion": "str", "endpointPrefix": "str"}
 
@@ -126,6 +151,7 @@ SERVICE_KEYS = {
     "deprecated": "bool",
     "deprecatedMessage": "str",
     "wire": ("object", _SERVICE_WIRE, ()),
+    "waiters": WAITERS,
     "shapes": "shapes",
 }
 SERVICE_REQUIRED = ("clishape", "service", "metadata")

@@ -10,6 +10,9 @@ them into one flat, self-contained dict (only the shapes the command reaches, in
 names, every member a ``{"shape": name}`` reference). The result is cached as JSON in the user's
 cache folder (``cli_core.cache``), keyed by a hash of both files' bytes and the compiler version,
 so the hot path is two small reads and a hash, and neither PyYAML nor the checker is imported.
+
+A service's waiters (``waiters:`` of ``_service.yaml``) are cached the same way; the wait command
+``SERVICE wait NAME`` is the compiled command its waiter calls, renamed, with the waiter beside.
 """
 
 from __future__ import annotations
@@ -201,9 +204,72 @@ def load_service_doc(
             c for c in commands if _marked_deprecated(_read_bytes(folder / f"{c}.yaml"))
         ],
         "folder": str(folder),
+        "waiters": sorted(data.get("waiters") or ()),
     }
     cache.write_entry(cache_folder, slot, key, info)
     return info
+
+
+# -- waiters -----------------------------------------------------------------------------------
+
+WAIT_COMMAND = "wait"  # ``SERVICE wait WAITER``: the command under which a service's waiters are
+
+
+def load_waiters(
+    service: str, roots: list[Path] | None = None, *, cache_dir: Path | None = None
+) -> dict:
+    """The service's waiters (CLI name -> waiter spec) from its ``_service.yaml``, checked; {}
+    when it has none. Cached by the service file's bytes, so a ``wait`` run reads no YAML."""
+    folder = service_dir(service, roots)
+    if folder is None:
+        return {}
+    service_file = folder / SERVICE_FILE
+    service_bytes = _read_bytes(service_file)
+    key = cache.content_key(COMPILER_VERSION, "waiters", service_bytes)
+    cache_folder = cache.private_folder(cache_dir, "specs")
+    slot = cache.slot_name("_waiters", os.path.abspath(folder))
+    waiters = cache.read_entry(cache_folder, slot, key)
+    if isinstance(waiters, dict):
+        return waiters
+    data = parse_yaml(service_bytes, service_file)
+    _raise_errors(_checked_service(data, service_file), (service_file,))
+    waiters = data.get("waiters") or {}
+    cache.write_entry(cache_folder, slot, key, waiters)
+    return waiters
+
+
+def load_waiter(
+    service: str, name: str, roots: list[Path] | None = None, *, cache_dir: Path | None = None
+) -> Command | None:
+    """The wait command ``SERVICE wait NAME``: the compiled command the waiter polls, under the
+    waiter's name, with the waiter in ``raw["waiter"]``; None when the service has no such
+    waiter. A waiter makes one call per attempt, so the command has no pagination."""
+    spec = load_waiters(service, roots, cache_dir=cache_dir).get(name)
+    folder = service_dir(service, roots)
+    if spec is None or folder is None:
+        return None
+    command_file = folder / f"{spec['command']}.yaml"
+    if not _is_file(command_file):
+        raise SpecError(
+            [
+                Problem(
+                    f"no command '{spec['command']}' in this service",
+                    f"waiters.{name}.command",
+                    file=str(folder / SERVICE_FILE),
+                )
+            ]
+        )
+    compiled = load_compiled(folder / SERVICE_FILE, command_file, cache_dir=cache_dir)
+    return Command(waiter_command(compiled, name, spec))
+
+
+def waiter_command(compiled: dict, name: str, spec: dict) -> dict:
+    """A compiled command turned into the wait command of waiter ``name`` (``spec``)."""
+    operation = {k: v for k, v in compiled["operation"].items() if k != "pagination"}
+    waiter = dict(spec)
+    waiter.setdefault("name", "".join(part.capitalize() for part in name.split("-")))
+    waiter["polls"] = compiled["command"]
+    return {**compiled, "command": name, "operation": operation, "waiter": waiter}
 
 
 def _file_identity(path: Path) -> str:
