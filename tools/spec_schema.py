@@ -63,6 +63,12 @@ def _kind(kind) -> dict:
             return {"enum": list(kind[1])}
         if form == "const":
             return {"const": kind[1]}
+        if form == "named":  # option name -> object
+            return {
+                "type": "object",
+                "propertyNames": {"pattern": fmt.NAME_PATTERN},
+                "additionalProperties": _object(kind[1], kind[2]),
+            }
         return _object(kind[1], kind[2], open_=form == "open")
     simple = {
         "str": {"type": "string"},
