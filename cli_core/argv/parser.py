@@ -250,6 +250,8 @@ def build_parser(command: Command) -> _Parser:
     """The argparse parser of one command (raw tokens only; conversion happens later)."""
     parser = _Parser(prog=f"clishape {command.service} {command.name}")
     for name, member in command.input.members.items() if command.input else ():
+        if member.raw.get("cli_option") is False:
+            continue  # given by an argument customization or an input document only
         names = [member.option, *member.aliases]
         dest = _member_dest(name)
         if member.shape.type == "boolean":
@@ -451,7 +453,9 @@ def _missing_required(parsed: ParsedCommand, given: set, arguments_given: set = 
             continue
         others = [a.option for a in reaching]
         member = command.input.members[name]
-        if member.raw.get("cli_hidden") and others:
+        if member.raw.get("cli_option") is False and not others:
+            continue  # only an input document can give it: validation names it
+        if (member.raw.get("cli_hidden") or member.raw.get("cli_option") is False) and others:
             missing.append(" or ".join(others))
         else:
             missing.append(f"{member.option} (or {', '.join(others)})" if others else member.option)

@@ -261,7 +261,7 @@ def _documented_options(command: Command) -> list[tuple[str, Member]]:
     return [
         (opt, m)
         for opt, m in command.options.items()
-        if m.name not in hidden and not m.raw.get("cli_hidden")
+        if m.name not in hidden and not m.raw.get("cli_hidden") and m.raw.get("cli_option", True)
     ]
 
 

@@ -381,6 +381,8 @@ def _member_options(member: str, ref, local: dict, shared: dict) -> list[str]:
         ref = {"shape": ref}
     if not isinstance(ref, dict):
         ref = {}
+    if ref.get("cli_option") is False:
+        return []
     given = ref.get("cli_name")
     names = ["--" + (given if isinstance(given, str) and given else cli_name(member))]
     aliases = ref.get("cli_aliases")
@@ -423,7 +425,9 @@ def _follow(shape, path: str, local: dict, shared: dict):
             return f"'{'.'.join(path.split('.')[:depth])}' is not a structure"
         members = shape.get("members")
         if not isinstance(members, dict) or part not in members:
-            return f"'{part}' is not a member" + (f" of '{path.rsplit('.', 1)[0]}'" if depth else "")
+            return f"'{part}' is not a member" + (
+                f" of '{path.rsplit('.', 1)[0]}'" if depth else ""
+            )
         shape = _resolve(members[part], local, shared)
     return shape
 

@@ -116,6 +116,7 @@ MEMBER_KEYS = {
     "cli_aliases": "names",
     # argument customizations (see CLI_ARGUMENT below): top-level input members only
     "cli_hidden": "bool",
+    "cli_option": "bool",
     "cli_flag": "bool",
     "cli_bare_items": "bool",
 }
