@@ -410,7 +410,7 @@ def _suggest(parser: _Parser, extras: list[str]) -> str:
 def _typed_option(args: list[str], member) -> str:
     """Which of the member's option names the user wrote (for messages)."""
     names = [member.option, *member.aliases]
-    if member.shape.type == "boolean":
+    if member.shape.type == "boolean" or member.raw.get("cli_flag"):
         names += ["--no-" + n[2:] for n in names]
     for token in args:
         head = token.split("=", 1)[0]
