@@ -26,6 +26,12 @@ records a ``cli_name`` where the derived name cannot be used as it is, in this o
 
 The AWS CLI's hidden aliases (``HIDDEN_ALIASES``) become ``cli_aliases``.
 
+The AWS CLI's hand-written argument customizations that the spec's forms can express (an option
+for a nested member, one value for several members, a renamed or hidden option, ``--x/--no-x``
+for a ``{Value: boolean}`` structure, the legacy list form) are applied from our own table,
+``tools/awscli_customizations.yaml``: ``cli_arguments`` on the command, ``cli_*`` keys on its
+top-level input members.
+
 A command file that exists without the marker comment on its first line is hand-written: it is
 never overwritten; the importer reports how it differs from the model instead.
 """
@@ -252,6 +258,8 @@ def convert_model(model: Model) -> dict[str, dict]:
             _rename_options(
                 local[op["input"]["shape"]], model.cli_name, command, bool(pagination), renames
             )
+            _customize(data, local[op["input"]["shape"]], shapes, op["input"]["shape"],
+                       model.cli_name, command)  # fmt: skip
         if local:
             data["shapes"] = local
         files[f"{command}.yaml"] = data
@@ -390,6 +398,66 @@ def _rename_options(
         if alias and "--" + alias not in reserved and "--" + alias not in used:
             ref["cli_aliases"] = [alias]
             used.add("--" + alias)
+
+
+# -- argument customizations -------------------------------------------------------------------
+
+CUSTOMIZATIONS_FILE = Path(__file__).with_name("awscli_customizations.yaml")
+_CUSTOMIZATIONS = None
+
+
+def customizations() -> dict:
+    """The table of argument customizations (``tools/awscli_customizations.yaml``), read once."""
+    global _CUSTOMIZATIONS
+    if _CUSTOMIZATIONS is None:
+        import yaml
+
+        with open(CUSTOMIZATIONS_FILE, encoding="utf-8") as fh:
+            _CUSTOMIZATIONS = yaml.safe_load(fh) or {}
+    return _CUSTOMIZATIONS
+
+
+def _customize(
+    data: dict, shape: dict, shapes: dict, input_name: str, service: str, command: str
+) -> None:
+    """Apply the table's entries for ``service command`` (and ``service *``) to a command file:
+    ``cli_arguments`` where all their member paths exist, ``cli_*`` keys on input members."""
+    table = customizations().get(service) or {}
+    members = shape.get("members") or {}
+    for key in ("*", command):
+        entry = table.get(key) or {}
+        for name, argument in (entry.get("cli_arguments") or {}).items():
+            paths = argument["members"]
+            paths = [paths] if isinstance(paths, str) else paths
+            if all(_model_path_exists(shapes, input_name, p) for p in paths):
+                data.setdefault("cli_arguments", {})[name] = dict(argument)
+            elif key != "*":
+                raise LookupError(f"{service} {command}: no member {paths} for --{name}")
+        for member, keys in (entry.get("members") or {}).items():
+            if member in members:
+                members[member].update(keys)
+            elif key != "*":
+                raise LookupError(f"{service} {command}: no input member {member}")
+        if entry.get("flag_value_structures"):
+            for member, ref in members.items():
+                if _is_value_boolean(shapes, shapes[input_name]["members"][member]["shape"]):
+                    ref["cli_flag"] = True
+
+
+def _model_path_exists(shapes: dict, name: str, path: str) -> bool:
+    for part in path.split("."):
+        shape = shapes.get(name, {})
+        if shape.get("type") != "structure" or part not in shape.get("members", {}):
+            return False
+        name = shape["members"][part]["shape"]
+    return True
+
+
+def _is_value_boolean(shapes: dict, name: str) -> bool:
+    """A structure whose one member is the boolean ``Value`` (``--x`` / ``--no-x`` in the AWS
+    CLI)."""
+    members = shapes[name].get("members", {}) if shapes[name]["type"] == "structure" else {}
+    return list(members) == ["Value"] and shapes[members["Value"]["shape"]]["type"] == "boolean"
 
 
 # -- writing -----------------------------------------------------------------------------------

@@ -67,6 +67,12 @@ def _kind(kind) -> dict:
             return {"type": "array", "items": _kind(kind[1])}
         if form == "named":
             return {"type": "object", "additionalProperties": _kind(kind[1])}
+        if form == "options":  # option name -> object
+            return {
+                "type": "object",
+                "propertyNames": {"pattern": fmt.NAME_PATTERN},
+                "additionalProperties": _object(kind[1], kind[2]),
+            }
         return _object(kind[1], kind[2], open_=form == "open")
     simple = {
         "str": {"type": "string"},

@@ -25,6 +25,7 @@ import argparse
 import os
 from collections import namedtuple
 
+from cli_core.argv.custom import argument_values, arguments, default_values, place
 from cli_core.argv.values import convert_option
 from cli_core.errors import MAX_PROBLEMS_SHOWN, ParamError, UsageError, render_problems
 from cli_core.options import (
@@ -210,10 +211,12 @@ def split_globals(argv: list[str]) -> tuple[GlobalArgs, list[str]]:
 #   outfile         the positional outfile (the file the output payload is written to), or None
 # A streaming input member (``Command.streaming_inputs``) is in params as the path of its file,
 # checked to be a readable file; the request stage sends the file itself.
+#   defaults        (member path, value) pairs the request stage fills where still missing
+#                   (argument customizations' ``default``)
 ParsedCommand = namedtuple(
     "ParsedCommand",
-    "command params options cli_input_json cli_input_yaml skeleton pagination help outfile",
-    defaults=({}, {}, None, None, None, {}, False, None),
+    "command params options cli_input_json cli_input_yaml skeleton pagination help outfile defaults",
+    defaults=({}, {}, None, None, None, {}, False, None, ()),
 )
 
 
@@ -221,21 +224,66 @@ def _member_dest(name: str) -> str:
     return "m_" + name
 
 
+def _argument_dest(option: str) -> str:
+    return "a_" + option[2:]
+
+
+class _Flag(argparse.Action):
+    """``--x [VALUE]`` / ``--no-x`` for a ``cli_flag`` member: alone, ``--x`` stores True and
+    ``--no-x`` False; with a value, ``--x`` stores the value. Both, or one twice, is an error."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            if option_string in (self.metadata_on, self.metadata_off):
+                pair = f"{self.metadata_on} and {self.metadata_off}"
+                problem = f"Cannot specify both {pair}; give one of them"
+            else:
+                problem = f"{option_string} was given more than once; give it once"
+            if problem not in parser.problems:
+                parser.problems.append(problem)
+            return
+        setattr(namespace, self.dest, self.const if values == [] else values)
+
+
+def _add_bool_pair(parser: _Parser, names: list[str], dest: str) -> None:
+    on = parser.add_argument(*names, dest=dest, action=_BoolPair, const=True)
+    off_names = ["--no-" + n[2:] for n in names]
+    off = parser.add_argument(*off_names, dest=dest, action=_BoolPair, const=False)
+    on.metadata_other, off.metadata_other = off_names[0], names[0]
+
+
+def _add_flag(parser: _Parser, names: list[str], dest: str) -> None:
+    off_names = ["--no-" + n[2:] for n in names]
+    on = parser.add_argument(*names, dest=dest, nargs="?", const=True, action=_Flag)
+    off = parser.add_argument(*off_names, dest=dest, nargs=0, const=False, action=_Flag)
+    for action in (on, off):
+        action.metadata_on, action.metadata_off = names[0], off_names[0]
+
+
 def build_parser(command: Command) -> _Parser:
     """The argparse parser of one command (raw tokens only; conversion happens later)."""
     parser = _Parser(prog=f"clishape {command.service} {command.name}")
     for name, member in command.input.members.items() if command.input else ():
+        if member.raw.get("cli_option") is False:
+            continue  # given by an argument customization or an input document only
         names = [member.option, *member.aliases]
         dest = _member_dest(name)
         if member.shape.type == "boolean":
-            on = parser.add_argument(*names, dest=dest, action=_BoolPair, const=True)
-            off_names = ["--no-" + n[2:] for n in names]
-            off = parser.add_argument(*off_names, dest=dest, action=_BoolPair, const=False)
-            on.metadata_other, off.metadata_other = off_names[0], names[0]
+            _add_bool_pair(parser, names, dest)
+        elif member.raw.get("cli_flag"):
+            _add_flag(parser, names, dest)
         elif member.shape.type == "list":
             parser.add_argument(*names, dest=dest, nargs="*", action=_Once)
         else:
             parser.add_argument(*names, dest=dest, action=_Once)
+    for argument in arguments(command):
+        dest = _argument_dest(argument.option)
+        if argument.is_boolean:
+            _add_bool_pair(parser, [argument.option], dest)
+        elif argument.takes_list:
+            parser.add_argument(argument.option, dest=dest, nargs="*", action=_Once)
+        else:
+            parser.add_argument(argument.option, dest=dest, action=_Once)
     # As in the AWS CLI, a command with an outfile has no input documents and no skeletons.
     outfile = command.outfile_member is not None
     for name in CLI_INPUT_OPTIONS if not outfile else ():
@@ -291,9 +339,10 @@ def parse_command(
                 if member.streaming_blob:
                     params[name] = streaming_file_path(raw, options[name])
                 else:
-                    params[name] = convert_option(member, raw, options[name], files)
+                    params[name] = _member_value(member, raw, options[name], files)
             except ParamError as error:
                 problems.append(str(error))
+    given_arguments = _place_arguments(command, values, params, options, problems, files)
 
     pagination = {}
     for name, (key, kind) in PAGINATION_ARGS.items():
@@ -313,8 +362,11 @@ def parse_command(
         skeleton=skeleton,
         pagination=pagination,
         outfile=outfile,
+        defaults=default_values(command),
     )
-    missing = _missing_required(parsed, set(options), parser.missing_positionals)
+    missing = _missing_required(
+        parsed, set(options), parser.missing_positionals, arguments_given=given_arguments
+    )
     if missing:
         problems.append(missing)
     if problems:
@@ -329,6 +381,43 @@ def _outfile_usage(command: Command) -> str:
     """The usage line of a command with a positional outfile (shown when it is missing)."""
     name = f"clishape {command.service} {command.name}"
     return f"usage: {name} [options] <{OUTFILE}> (see: {name} help)"
+
+
+def _member_value(member, raw, option: str, files: FileReading):
+    """A member option's typed value; a ``cli_flag`` member given alone is ``{Value: bool}``."""
+    if member.raw.get("cli_flag") and isinstance(raw, bool):
+        (inner,) = member.shape.members
+        return {inner: raw}
+    return convert_option(member, raw, option, files)
+
+
+def _place_arguments(command, values: dict, params: dict, options: dict, problems, files) -> set:
+    """Convert every argument customization given and place its values in ``params`` beside the
+    members' own options; returns the options given. ``options`` learns, for each top-level
+    member only an argument gave, the option the user typed (messages name it)."""
+    given: set[str] = set()
+    given_by = {(name,): option for name, option in options.items()}
+    for argument in arguments(command):
+        raw = values.get(_argument_dest(argument.option))
+        if raw is None:
+            continue
+        given.add(argument.option)
+        typed = argument.option
+        if argument.is_boolean and raw is False:
+            typed = "--no-" + argument.option[2:]
+        try:
+            pairs = argument_values(argument, raw, typed, files)
+        except ParamError as error:
+            problems.append(str(error))
+            for top in argument.tops:
+                options.setdefault(top, typed)
+            continue
+        for path, value in pairs:
+            problem = place(params, path, value, typed, given_by)
+            if problem:
+                problems.append(problem)
+            options.setdefault(path[0], typed)
+    return given
 
 
 def _unknown_options(parser: _Parser, extras: list[str]) -> str:
@@ -358,7 +447,7 @@ def _suggest(parser: _Parser, extras: list[str]) -> str:
 def _typed_option(args: list[str], member) -> str:
     """Which of the member's option names the user wrote (for messages)."""
     names = [member.option, *member.aliases]
-    if member.shape.type == "boolean":
+    if member.shape.type == "boolean" or member.raw.get("cli_flag"):
         names += ["--no-" + n[2:] for n in names]
     for token in args:
         head = token.split("=", 1)[0]
@@ -378,8 +467,13 @@ def _pagination_value(name: str, raw: str, kind: str):
         ) from None
 
 
-def _missing_required(parsed: ParsedCommand, given: set, positionals=()) -> str:
+def _missing_required(
+    parsed: ParsedCommand, given: set, positionals=(), arguments_given: set = frozenset()
+) -> str:
     """The line naming every missing required option, or "" when none is missing.
+
+    A required member that an argument customization reaches may come from either option
+    (``--code`` or ``--zip-file``); an argument marked ``required`` must be given itself.
 
     Input documents may supply members, so with ``--cli-input-json``/``--cli-input-yaml`` the check
     waits for the merged request; an ``input``/``yaml-input`` skeleton needs nothing. ``given``
@@ -391,9 +485,21 @@ def _missing_required(parsed: ParsedCommand, given: set, positionals=()) -> str:
     if parsed.skeleton in INPUT_SKELETON_MODES:
         return ""
     command = parsed.command
-    missing = [
-        command.input.members[name].option for name in command.required_members if name not in given
-    ]
+    custom = arguments(command)
+    missing = []
+    for name in command.required_members:
+        reaching = [a for a in custom if name in a.tops]
+        if name in given or any(a.required or a.default is not None for a in reaching):
+            continue
+        others = [a.option for a in reaching]
+        member = command.input.members[name]
+        if member.raw.get("cli_option") is False and not others:
+            continue  # only an input document can give it: validation names it
+        if (member.raw.get("cli_hidden") or member.raw.get("cli_option") is False) and others:
+            missing.append(" or ".join(others))
+        else:
+            missing.append(f"{member.option} (or {', '.join(others)})" if others else member.option)
+    missing += [a.option for a in custom if a.required and a.option not in arguments_given]
     missing += positionals
     if missing:
         return "the following arguments are required: " + ", ".join(missing)

@@ -42,13 +42,45 @@ def convert_option(member: Member, raw, option: str, files: FileReading = DEFAUL
 
     ``files`` says how ``file://``/``fileb://`` values are read (encoding, size limit).
     """
-    shape = member.shape
+    bare = bool(member.raw.get("cli_bare_items"))
+    return convert_value(member.shape, raw, option, files, bare_items=bare)
+
+
+def convert_value(
+    shape: Shape,
+    raw,
+    option: str,
+    files: FileReading = DEFAULT_FILE_READING,
+    *,
+    bare_items: bool = False,
+):
+    """The typed value of an option whose value has ``shape`` (str, list of str, or bool).
+
+    ``bare_items``: a list of one-member structures takes each plain token as that member's
+    value (``--instances i-1 i-2`` → ``[{"InstanceId": "i-1"}, {"InstanceId": "i-2"}]``)."""
     if isinstance(raw, bool):
         return raw
     if shape.type == "list":
+        if bare_items:
+            raw = _bare_items(shape, raw)
         return _convert_list_option(shape, raw, option, files)
     value = maybe_param_file(raw, option, files)
     return convert_text(shape, value, option, (), files)
+
+
+def _bare_items(shape: Shape, tokens: list[str]) -> list:
+    """The AWS CLI's legacy list form: a token that is neither JSON nor ``Key=...`` shorthand
+    for the one member becomes that member's value, written as JSON for the usual conversion."""
+    (key,) = shape.member.shape.members
+    if len(tokens) == 1 and tokens[0].strip().startswith(("[", *FILE_PREFIXES)):
+        return tokens
+    out = []
+    for token in tokens:
+        if token.strip().startswith("{") or token.startswith(key + "="):
+            out.append(token)
+        else:
+            out.append(json.dumps({key: token}))
+    return out
 
 
 def _convert_list_option(shape: Shape, tokens: list[str], option: str, files: FileReading):

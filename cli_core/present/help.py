@@ -23,6 +23,7 @@ from cli_core.options import (
     SKELETON_OPTION,
 )
 from cli_core.present import docmarkup
+from cli_core.shapes.arguments import Argument, arguments
 from cli_core.shapes.model import Command, Member, Shape
 from cli_core.shapes.naming import is_broken_reference_name, reference_name
 from cli_core.shapes.walk import ShapeWalker
@@ -319,7 +320,17 @@ def _documented_options(command: Command) -> list[tuple[str, Member]]:
     if command.pagination:
         hidden.update(_as_list(command.pagination.get("input_token")))
         hidden.update(_as_list(command.pagination.get("limit_key")))
-    return [(opt, m) for opt, m in command.options.items() if m.name not in hidden]
+    return [
+        (opt, m)
+        for opt, m in command.options.items()
+        if m.name not in hidden and not m.raw.get("cli_hidden") and m.raw.get("cli_option", True)
+    ]
+
+
+def _relaxed(command: Command) -> set[str]:
+    """Required members an argument customization may give instead (``--code`` or
+    ``--zip-file``): not marked required on the page."""
+    return {top for argument in arguments(command) for top in argument.tops}
 
 
 def _paging_options(command: Command) -> list[str]:
@@ -332,19 +343,24 @@ def _paging_options(command: Command) -> list[str]:
 
 
 def _option_names(option: str, member: Member) -> str:
-    if member.shape.type == "boolean":
+    if member.shape.type == "boolean" or member.raw.get("cli_flag"):
         return f"{option} | --no-{option[2:]}"
     return option
 
 
 def _synopsis_lines(command: Command) -> list[str]:
-    required = set(command.required_members)
+    required = set(command.required_members) - _relaxed(command)
     lines = []
     for option, member in _documented_options(command):
         text = _option_names(option, member)
-        if member.shape.type != "boolean":
+        if member.shape.type != "boolean" and not member.raw.get("cli_flag"):
             text += " <value>"
         lines.append(text if member.name in required else f"[{text}]")
+    for argument in arguments(command):
+        text = _argument_names(argument)
+        if not argument.is_boolean:
+            text += " <value>"
+        lines.append(text if argument.required else f"[{text}]")
     if command.outfile_member is None:
         lines.append("[" + " | ".join(CLI_INPUT_OPTIONS) + "]")
     lines.extend(f"[{name} <value>]" for name in _paging_options(command))
@@ -360,9 +376,11 @@ def _synopsis_lines(command: Command) -> list[str]:
 
 
 def _options(page: _Page, command: Command) -> None:
-    required = set(command.required_members)
+    required = set(command.required_members) - _relaxed(command)
     for option, member in _documented_options(command):
         _option(page, option, member, member.name in required)
+    for argument in arguments(command):
+        _argument(page, argument)
     if command.outfile_member is None:
         page.header(" | ".join(CLI_INPUT_OPTIONS) + " (string)", 1)
         page.doc(CLI_INPUT_DOC, 2)
@@ -390,6 +408,23 @@ def _option(page: _Page, option: str, member: Member, required: bool) -> None:
     _traits(page, member, 2, constraints=True)
     _Members(page, constraints=True).walk(shape, 2)
     _syntax(page, shape, 2)
+
+
+def _argument_names(argument: Argument) -> str:
+    if argument.is_boolean:
+        return f"{argument.option} | --no-{argument.option[2:]}"
+    return argument.option
+
+
+def _argument(page: _Page, argument: Argument) -> None:
+    """An argument customization's entry: its type, its text and the members it sets."""
+    label = f"{_argument_names(argument)} ({argument.type_name})"
+    page.header(label + (" [required]" if argument.required else ""), 1)
+    page.doc(argument.documentation, 2)
+    page.doc(f"Sets {', '.join(f'`{p}`' for p in argument.targets.split(', '))}.", 2)
+    if argument.split is None and not argument.shape.is_scalar:
+        _Members(page, constraints=True).walk(argument.shape, 2)
+        _syntax(page, argument.shape, 2)
 
 
 def type_label(member_or_shape: Member | Shape) -> str:

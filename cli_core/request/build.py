@@ -84,6 +84,7 @@ def build_request(
     document = load_input_document(parsed, stdin, files=files)
     given, bodies = streaming_bodies(command, parsed.params, parsed.options)
     params = merge_params(shape, given, document)
+    fill_defaults(params, getattr(parsed, "defaults", ()))
     params = normalise_timestamps(shape, params)
     fill_idempotency_tokens(shape, params)
     params = apply_binary_format(shape, params, binary_format, options=parsed.options)
@@ -121,6 +122,19 @@ def merge_params(shape, given: dict, document: dict | None) -> dict:
             if name not in merged:
                 merged[name] = value  # unknown: validation names it
     return merged
+
+
+def fill_defaults(params: dict, defaults) -> None:
+    """Give each ``(member path, value)`` default to its member when the request lacks it (an
+    argument customization's ``default``, e.g. ``MinCount``/``MaxCount`` 1 of ``--count``)."""
+    for path, value in defaults:
+        here = params
+        for name in path[:-1]:
+            here = here.setdefault(name, {})
+            if not isinstance(here, dict):
+                break
+        else:
+            here.setdefault(path[-1], value)
 
 
 def fill_idempotency_tokens(shape, params: dict) -> None:

@@ -79,6 +79,8 @@ class _Checker:
                     return
                 for name, item in value.items():
                     self.value((*path, name), item, kind[1])
+            elif form == "options":  # command-line name -> object
+                self.named_objects(path, value, kind[1], kind[2])
             return
         if kind in ("members", "member", "shapes", "shape_or_inline"):
             getattr(self, kind)(path, value)
@@ -99,6 +101,14 @@ class _Checker:
                 self.value((*path, i), item, each)
             return
         raise AssertionError(f"unknown kind {kind!r}")  # pragma: no cover - a bug in format.py
+
+    def named_objects(self, path: tuple, value, table: dict, required) -> None:
+        if not isinstance(value, dict):
+            self.add(path, f"expected a mapping of option names, got {_kind_of(value)}")
+            return
+        for name, item in value.items():
+            self.value((*path, name), name, "name")
+            self.mapping((*path, name), item, table, required)
 
     # -- the shape model -------------------------------------------------------------------
 
@@ -295,6 +305,7 @@ def check_command(data: dict, path: Path | str, service: dict | None) -> list[Pr
         if isinstance(name, str) and not known(name):
             checker.add(("errors", i), f"unknown shape '{name}'")
     _check_options(checker, data, local, shared)
+    _check_cli_arguments(checker, data, local, shared)
     return checker.problems
 
 
@@ -350,6 +361,15 @@ def _check_options(checker: _Checker, data: dict, local: dict, shared: dict) -> 
     if "pagination" in data:
         reserved.update(options.PAGINATION_OPTIONS)
     seen: dict[str, str] = {}
+    arguments = data.get("cli_arguments")
+    for name in arguments if isinstance(arguments, dict) else ():
+        if isinstance(name, str):
+            if "--" + name in reserved:
+                checker.add(("cli_arguments", name), f"option --{name} is a global option")
+            seen["--" + name] = f"cli_arguments.{name}"
+            target = _argument_target(data, name, local, shared)
+            if isinstance(target, dict) and target.get("type") == "boolean":
+                seen["--no-" + name] = f"cli_arguments.{name}"
     for member, member_ref in shape["members"].items():
         if not isinstance(member, str):
             continue
@@ -378,6 +398,8 @@ def _member_options(member: str, ref, local: dict, shared: dict) -> list[str]:
         ref = {"shape": ref}
     if not isinstance(ref, dict):
         ref = {}
+    if ref.get("cli_option") is False:
+        return []
     given = ref.get("cli_name")
     names = ["--" + (given if isinstance(given, str) and given else cli_name(member))]
     aliases = ref.get("cli_aliases")
@@ -386,7 +408,7 @@ def _member_options(member: str, ref, local: dict, shared: dict) -> list[str]:
     target = ref
     if isinstance(ref.get("shape"), str):
         target = local.get(ref["shape"], shared.get(ref["shape"]))
-    if isinstance(target, dict) and target.get("type") == "boolean":
+    if isinstance(target, dict) and target.get("type") == "boolean" or ref.get("cli_flag"):
         names += ["--no-" + n[2:] for n in names]
     return list(dict.fromkeys(names))
 
@@ -458,6 +480,125 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except (OSError, ValueError):
         return False
+
+
+# -- argument customizations ---------------------------------------------------------------------
+
+
+def _input_shape(data: dict, local: dict, shared: dict):
+    ref = data.get("input")
+    return _resolve(ref, local, shared) if isinstance(ref, str) else ref
+
+
+def _resolve(ref, local: dict, shared: dict):
+    """The shape a member reference (or shape name) stands for, or None."""
+    if isinstance(ref, str):
+        return local.get(ref, shared.get(ref))
+    if isinstance(ref, dict) and isinstance(ref.get("shape"), str):
+        return local.get(ref["shape"], shared.get(ref["shape"]))
+    return ref if isinstance(ref, dict) else None
+
+
+def _argument_paths(argument) -> list:
+    paths = argument.get("members") if isinstance(argument, dict) else None
+    return [paths] if isinstance(paths, str) else paths if isinstance(paths, list) else []
+
+
+def _follow(shape, path: str, local: dict, shared: dict):
+    """The shape at a dotted member path from ``shape`` (through structures), or a message."""
+    for depth, part in enumerate(path.split(".")):
+        if not isinstance(shape, dict) or shape.get("type", "structure") != "structure":
+            return f"'{'.'.join(path.split('.')[:depth])}' is not a structure"
+        members = shape.get("members")
+        if not isinstance(members, dict) or part not in members:
+            return f"'{part}' is not a member" + (
+                f" of '{path.rsplit('.', 1)[0]}'" if depth else ""
+            )
+        shape = _resolve(members[part], local, shared)
+    return shape
+
+
+def _argument_target(data: dict, name: str, local: dict, shared: dict):
+    argument = data["cli_arguments"][name]
+    paths = _argument_paths(argument)
+    if len(paths) != 1 or not isinstance(paths[0], str):
+        return None
+    target = _follow(_input_shape(data, local, shared), paths[0], local, shared)
+    return target if isinstance(target, dict) else None
+
+
+def _check_cli_arguments(checker: _Checker, data: dict, local: dict, shared: dict) -> None:
+    """Every ``cli_arguments`` path leads to a member; ``split`` goes with several scalar
+    members; ``cli_flag``/``cli_bare_items`` members have the shape those forms need."""
+    arguments = data.get("cli_arguments")
+    shape = _input_shape(data, local, shared)
+    if isinstance(arguments, dict) and not isinstance(shape, dict):
+        checker.add(("cli_arguments",), "the command has no input structure")
+        return
+    for name, argument in arguments.items() if isinstance(arguments, dict) else ():
+        paths = _argument_paths(argument)
+        where = ("cli_arguments", name, "members")
+        targets = []
+        for i, path in enumerate(paths):
+            if not isinstance(path, str) or not path:
+                continue
+            target = _follow(shape, path, local, shared)
+            if isinstance(target, str):
+                checker.add((*where, i) if len(paths) > 1 else where, f"{path}: {target}")
+            else:
+                targets.append(target)
+        if not isinstance(argument, dict):
+            continue
+        if "split" in argument and len(paths) < 2:
+            checker.add(("cli_arguments", name, "split"), "split needs two or more members")
+        if len(paths) > 1:
+            if "split" not in argument:
+                checker.add(where, "several members need 'split' (how the value is divided)")
+            for target in targets:
+                if isinstance(target, dict) and target.get("type") in ("structure", "list", "map"):
+                    checker.add(where, "a split value can only fill scalar members")
+                    break
+    members = shape.get("members") if isinstance(shape, dict) else None
+    for member, ref in members.items() if isinstance(members, dict) else ():
+        if not isinstance(ref, dict):
+            continue
+        target = _resolve(ref, local, shared)
+        place = ("input",) if isinstance(data.get("input"), dict) else ("shapes", data.get("input"))
+        place = (*place, "members", member)
+        if ref.get("cli_flag") and not _is_bool_wrapper(target, local, shared):
+            checker.add(
+                (*place, "cli_flag"),
+                "cli_flag needs a structure with one boolean member",
+            )
+        if ref.get("cli_bare_items") and not _is_list_of_one(target, local, shared):
+            checker.add(
+                (*place, "cli_bare_items"),
+                "cli_bare_items needs a list of structures with one scalar member",
+            )
+
+
+def _is_bool_wrapper(shape, local: dict, shared: dict) -> bool:
+    members = shape.get("members") if isinstance(shape, dict) else None
+    if shape is None or shape.get("type") != "structure" or not isinstance(members, dict):
+        return False
+    if len(members) != 1:
+        return False
+    inner = _resolve(next(iter(members.values())), local, shared)
+    return isinstance(inner, dict) and inner.get("type") == "boolean"
+
+
+_NOT_SCALAR = ("structure", "list", "map", "document")
+
+
+def _is_list_of_one(shape, local: dict, shared: dict) -> bool:
+    if not isinstance(shape, dict) or shape.get("type") != "list":
+        return False
+    item = _resolve(shape.get("member"), local, shared)
+    members = item.get("members") if isinstance(item, dict) else None
+    if not isinstance(members, dict) or item.get("type") != "structure" or len(members) != 1:
+        return False
+    inner = _resolve(next(iter(members.values())), local, shared)
+    return isinstance(inner, dict) and inner.get("type") not in _NOT_SCALAR
 
 
 # -- where in the file --------------------------------------------------------------------------

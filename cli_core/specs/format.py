@@ -4,7 +4,8 @@ Each table maps a key to the kind of value it takes. Kinds are strings (``str``,
 ``int``, ``number``, ``mapping``, ``strings``, ``tokens`` — a string or a list of strings,
 ``name`` — a lower-case command-line name) or tuples (``("enum", choices)``, ``("const", v)``,
 ``("object", table, required keys)``, ``("list", kind)`` — a list of values of that kind,
-``("named", kind)`` — a mapping of names to values of that kind; ``scalar`` is a string, number
+``("named", kind)`` — a mapping of names to values of that kind, ``("options", table, required
+keys)`` — a mapping of command-line option names to such objects; ``scalar`` is a string, number
 or true/false); ``member``, ``members``, ``shapes`` and ``shape_or_inline`` are the parts of the
 shape model the checker walks itself. docs/spec-format.md explains them.
 """
@@ -115,6 +116,11 @@ MEMBER_KEYS = {
     "enum": "strings",
     "cli_name": "name",
     "cli_aliases": "names",
+    # argument customizations (see CLI_ARGUMENT below): top-level input members only
+    "cli_hidden": "bool",
+    "cli_option": "bool",
+    "cli_flag": "bool",
+    "cli_bare_items": "bool",
 }
 
 # -- waiters (``_service.yaml`` ``waiters:``): ``SERVICE wait NAME`` polls a command until one
@@ -205,3 +211,21 @@ COMMAND_KEYS = {
     "shapes": "shapes",
 }
 COMMAND_REQUIRED = ("clishape", "command", "operation")
+
+
+# -- argument customizations ------------------------------------------------------------------
+# ``cli_arguments:`` of a command file: options that are not one top-level member each. The key
+# is the option name without dashes; ``members`` the member path(s) the value goes to
+# (``Code.ZipFile``: through structures from the input shape). One path: the option takes that
+# member's type (a list takes several tokens, a boolean is a ``--x``/``--no-x`` pair). Several
+# paths: the value is split at ``split`` and each part goes to its member in order; a value
+# without the separator goes to every member. ``default`` fills each member still missing from
+# the request (command line and input document) when the option is not given.
+CLI_ARGUMENT = {
+    "members": "tokens",
+    "documentation": "str",
+    "split": "str",
+    "default": "str",
+    "required": "bool",
+}
+COMMAND_KEYS["cli_arguments"] = ("options", CLI_ARGUMENT, ("members",))
