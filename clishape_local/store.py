@@ -17,8 +17,9 @@ Version 2 adds the tables for watchlists, fraudsters, fraudster registration job
 tags and encryption updates. A version-1 state folder is opened as is and upgraded in place on
 first open: the new tables are created and each existing domain gets the row of its default
 watchlist (its id was already in ``WatchlistDetails``). Speakers enrolled under version 1 have
-no voiceprint; they authenticate as ``NOT_ENOUGH_SPEECH`` until they are enrolled again. A state
-folder of a newer schema than this code knows is refused (``RuntimeError``) rather than guessed at.
+no voiceprint; a session answers ``SPEAKER_NOT_ENROLLED`` for them until they are enrolled
+again (``ExistingEnrollmentAction`` ``OVERWRITE``). A state folder of a newer schema than this
+code knows is refused (``RuntimeError``) rather than guessed at.
 """
 
 from __future__ import annotations
