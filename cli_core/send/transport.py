@@ -365,7 +365,14 @@ def service_model(command) -> dict:
     for key, value in op.items():
         if key not in _CLI_OPERATION_KEYS and key != "wire":
             operation[key] = value
-    operation.update(op.get("wire") or {})
+    for key, value in (op.get("wire") or {}).items():
+        if key in ("input", "output") and isinstance(value, dict):
+            # extra keys of the reference (resultWrapper, locationName, xmlNamespace, ...)
+            # go beside its ``shape``, never instead of it
+            if key in operation:
+                operation[key].update(_wire_ref(value))
+        else:
+            operation[key] = value
     shapes = {name: _wire_shape(data) for name, data in raw["shapes"].items()}
     model = {
         "version": "2.0",
