@@ -73,6 +73,22 @@ def test_s3_bucket_and_objects_workflow(moto, snapshot):
     assert ok(left) == "dir/d e+f.txt\tdir/g.txt\n"
 
 
+def test_s3_checksums_default_to_crc64nvme(moto):
+    """As in AWS CLI v2: uploads carry a CRC64NVME checksum unless another one is asked for."""
+    ok(moto.run("s3api", "create-bucket", "--bucket", BUCKET))
+    put = json.loads(ok(moto.run("s3api", "put-object", "--bucket", BUCKET, "--key", "k")))
+    assert put == {
+        "ETag": '"d41d8cd98f00b204e9800998ecf8427e"',
+        "ChecksumCRC64NVME": "AAAAAAAAAAA=",
+    }
+    chosen = moto.run("s3api", "put-object", "--bucket", BUCKET, "--key", "k2",
+                      "--checksum-algorithm", "SHA256", "--query", "ChecksumSHA256")  # fmt: skip
+    assert json.loads(ok(chosen)) == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    listed = moto.run("s3api", "list-objects-v2", "--bucket", BUCKET,
+                      "--query", "Contents[].[Key, ChecksumAlgorithm[0]]", "--output", "text")  # fmt: skip
+    assert ok(listed) == "k\tCRC64NVME\nk2\tSHA256\n"
+
+
 def test_s3_tagging_round_trip(moto):
     ok(moto.run("s3api", "create-bucket", "--bucket", BUCKET))
     tagging = moto.run("s3api", "put-bucket-tagging", "--bucket", BUCKET,

@@ -199,6 +199,7 @@ def build_client(command, settings: SendSettings):
     from botocore import UNSIGNED
     from botocore.config import Config
 
+    _use_crt_as_the_aws_cli_does()
     session = _session_class()(settings.environ, profile=settings.profile or None)
     session.user_agent_name = "clishape"
     session.user_agent_version = __version__
@@ -245,6 +246,32 @@ def build_client(command, settings: SendSettings):
         config["proxies"] = {}  # the endpoint is one NO_PROXY names: again, without proxies
         client = create()
     return session, client
+
+
+def _use_crt_as_the_aws_cli_does() -> None:
+    """Use the AWS Common Runtime (awscrt) where AWS CLI v2 uses it, and only there.
+
+    Checksums: botocore computes a request checksum for the operations that take one (S3
+    uploads, delete-objects, tagging, ...) with CRC32 by default; AWS CLI v2 uses CRC64NVME,
+    which only the CRT computes, so the request headers and the checksum members of answers
+    (``ChecksumCRC64NVME``, ``ChecksumAlgorithm``) would differ. Signing: with the CRT present
+    botocore signs SigV4 with it too, where AWS CLI v2 keeps botocore's own signer (the CRT only
+    for SigV4a). Without awscrt nothing changes (CRC32 checksums).
+    """
+    from botocore import auth, httpchecksum
+    from botocore.compat import HAS_CRT
+
+    if not HAS_CRT:
+        return
+    if "crc64nvme" in getattr(httpchecksum, "_CHECKSUM_CLS", {}):
+        httpchecksum.DEFAULT_CHECKSUM_ALGORITHM = "CRC64NVME"
+    python_signers = {
+        "v4": auth.SigV4Auth,
+        "v4-query": auth.SigV4QueryAuth,
+        "s3v4": auth.S3SigV4Auth,
+        "s3v4-query": auth.S3SigV4QueryAuth,
+    }
+    auth.AUTH_TYPE_MAPS.update(python_signers)
 
 
 def _proxies(environ: Mapping[str, str]) -> dict:
