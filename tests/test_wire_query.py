@@ -143,3 +143,21 @@ def test_ses_dkim_attributes_of_an_empty_identity(moto, snapshot):
     body = form(sent_requests(result.stderr)[0][2])
     assert body["Identities.member.1"] == ""
     assert "Identities.member.2" not in body
+
+
+def test_no_paginate_gives_max_items_back_to_iam(moto):
+    """IAM's own ``MaxItems`` hides behind ``--max-items``; with ``--no-paginate`` it is sent."""
+    for name in ("ann", "ben"):
+        ok(moto.run("iam", "create-user", "--user-name", name))
+    result = moto.run(
+        "iam", "list-users", "--no-paginate", "--max-items", "1", "--debug",
+        "--query", "sort(Users[].UserName)",
+    )  # fmt: skip
+    assert json.loads(ok(result)) == ["ann", "ben"]  # moto answers every user regardless
+    (request,) = sent_requests(result.stderr)
+    assert form(request[2])["MaxItems"] == "1"
+    refused = moto.run("iam", "list-users", "--no-paginate", "--page-size", "1")
+    assert refused.exit_code == 252
+    assert "Cannot specify --no-paginate along with pagination arguments: --page-size" in (
+        refused.stderr
+    )

@@ -27,6 +27,7 @@ from cli_core.send.paginate import (
     pagination_config,
     paginator_config,
     should_paginate,
+    unshadow,
 )
 from cli_core.settings import SendSettings, check_endpoint_url
 
@@ -110,10 +111,11 @@ class Response:
 
 def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
     """Call the command's operation with ``params``; the first page is fetched before returning."""
-    paging = should_paginate(command, params, settings.paginate, settings.pagination)
+    params, pagination = unshadow(command, params, settings.paginate, settings.pagination)
+    paging = should_paginate(command, params, settings.paginate, pagination)
     if settings.endpoint_url is not None:
         check_endpoint_url(settings.endpoint_url)
-    max_items = settings.pagination.get("MaxItems")
+    max_items = pagination.get("MaxItems")
     if paging and max_items is not None and int(max_items) <= 0:
         stderr.write(MAX_ITEMS_WARNING + "\n")
     if settings.verify is False:
@@ -140,7 +142,7 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
         if paging:
             paginator = client.get_paginator(method)
             page_iterator = paginator.paginate(
-                **params, PaginationConfig=pagination_config(settings.pagination)
+                **params, PaginationConfig=pagination_config(pagination)
             )
             response = Response(command.operation, True, iter(page_iterator), page_iterator)
         else:
