@@ -8,10 +8,14 @@ is followed by ``--page-size`` and resumed by ``--max-items``/``--starting-token
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import yaml
 from emulator import scrub, sent_requests
+
+from cli_core.testing import run
 
 ACCOUNT = "123456789012"
 
@@ -161,3 +165,40 @@ def test_no_paginate_gives_max_items_back_to_iam(moto):
     assert "Cannot specify --no-paginate along with pagination arguments: --page-size" in (
         refused.stderr
     )
+
+
+class _HtmlCrash(BaseHTTPRequestHandler):
+    """Answers every request with a 500 and an HTML page, as a crashing emulator does."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b"<!doctype html>\n<title>500 Internal Server Error</title>\n"
+        self.send_response(500)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_unreadable_answer_is_an_error_not_a_crash(moto):
+    """A 500 with an HTML body cannot be parsed as query XML: exit 255 with botocore's reason."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HtmlCrash)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        result = run(
+            ["--endpoint-url", endpoint, "sns", "list-topics"],
+            env={**moto.env, "AWS_MAX_ATTEMPTS": "1"},
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 255
+    assert result.stdout == ""
+    assert "internal error" not in result.stderr
+    assert "Unable to parse response" in result.stderr
+    assert len(result.stderr.splitlines()) == 1

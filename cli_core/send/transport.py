@@ -562,6 +562,7 @@ def translated_errors(secrets=()):
     No message repeats a value of ``secrets`` (the secret key, the session token).
     """
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     def clean(text) -> str:  # one line, no secret
         from cli_core.settings import one_line, redact_text
@@ -582,7 +583,7 @@ def translated_errors(secrets=()):
         raise EndpointError(clean(exc)) from None
     except bx.ParamValidationError as exc:
         raise ParamError(clean(exc)) from None
-    except bx.BotoCoreError as exc:
+    except (bx.BotoCoreError, ResponseParserError) as exc:  # an answer botocore cannot read
         raise CLIError(clean(exc)) from None
     except CLIError as exc:
         exc.message = clean(exc.message)
