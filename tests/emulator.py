@@ -11,6 +11,7 @@ No network: moto answers on 127.0.0.1 and the credentials are moto's dummy ones.
 
 from __future__ import annotations
 
+import re
 import socket
 import urllib.request
 from dataclasses import dataclass
@@ -70,6 +71,33 @@ def moto_server():
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+_GENERATED = (
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?"), "<time>"),
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
+)
+
+
+def scrub(text: str, names: dict[str, str] | None = None) -> str:
+    """``text`` with the emulator's generated values made stable, for snapshots.
+
+    Times and UUIDs are replaced by ``<time>`` and ``<uuid>``; ``names`` maps other generated
+    values (ids read from an earlier answer) to the placeholder each stands for.
+    """
+    for value, placeholder in sorted((names or {}).items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(value, placeholder)
+    for pattern, placeholder in _GENERATED:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+_REQUEST_LINE = re.compile(r"^clishape: request (\S+) (\S+) headers (\{.*\}) body (.*)$", re.M)
+
+
+def sent_requests(debug_log: str) -> list[tuple[str, str, str]]:
+    """(method, url, body) of each request a ``--debug`` run logged, in order."""
+    return [(m[1], m[2], m[4]) for m in _REQUEST_LINE.finditer(debug_log)]
 
 
 @dataclass

@@ -73,6 +73,49 @@ def should_paginate(command, params: dict, paginate: bool, pagination: dict) -> 
     return False
 
 
+def shadowed_members(command) -> dict[str, str]:
+    """PaginationConfig key -> the input member its option hides, e.g. IAM's own ``MaxItems``.
+
+    A member whose natural option name is a pagination option's (``--max-items``) is hidden
+    behind that option while the command pages (the spec gives the member another name).
+    """
+    from cli_core.shapes.naming import cli_name
+
+    shape = command.input
+    if not command.pagination or shape is None:
+        return {}
+    by_option = {option[2:]: key for key, option in PAGINATION_KEYS}
+    return {
+        by_option[cli_name(name)]: name for name in shape.members if cli_name(name) in by_option
+    }
+
+
+def unshadow(command, params: dict, paginate: bool, pagination: dict) -> tuple[dict, dict]:
+    """``(params, pagination)`` with a shadowed member given back its option when not paging.
+
+    As the reference CLI does: with ``--no-paginate`` (or a model token/limit member given),
+    ``iam list-users --max-items 1`` sends the operation's own ``MaxItems`` instead of being
+    refused, since ``--max-items`` then names that member again.
+    """
+    if not command.pagination:
+        return params, pagination
+    if paginate and not any(params.get(name) is not None for name in model_paging_members(command)):
+        return params, pagination
+    moved = {
+        key: member
+        for key, member in shadowed_members(command).items()
+        if pagination.get(key) is not None and params.get(member) is None
+    }
+    if not moved:
+        return params, pagination
+    params, pagination = dict(params), dict(pagination)
+    members = command.input.members
+    for key, member in moved.items():
+        value = pagination.pop(key)
+        params[member] = int(value) if members[member].shape.type in ("integer", "long") else value
+    return params, pagination
+
+
 def pagination_config(pagination: dict) -> dict:
     """botocore's ``PaginationConfig`` from the settings (unset keys left out)."""
     return {key: pagination[key] for key, _ in PAGINATION_KEYS if pagination.get(key) is not None}

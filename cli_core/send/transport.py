@@ -27,6 +27,7 @@ from cli_core.send.paginate import (
     pagination_config,
     paginator_config,
     should_paginate,
+    unshadow,
 )
 from cli_core.settings import SendSettings, check_endpoint_url
 
@@ -166,10 +167,11 @@ def _write_error(path: str, exc: Exception) -> CLIError:
 
 def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
     """Call the command's operation with ``params``; the first page is fetched before returning."""
-    paging = should_paginate(command, params, settings.paginate, settings.pagination)
+    params, pagination = unshadow(command, params, settings.paginate, settings.pagination)
+    paging = should_paginate(command, params, settings.paginate, pagination)
     if settings.endpoint_url is not None:
         check_endpoint_url(settings.endpoint_url)
-    max_items = settings.pagination.get("MaxItems")
+    max_items = pagination.get("MaxItems")
     if paging and max_items is not None and int(max_items) <= 0:
         stderr.write(MAX_ITEMS_WARNING + "\n")
     if settings.verify is False:
@@ -196,7 +198,7 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
         if paging:
             paginator = client.get_paginator(method)
             page_iterator = paginator.paginate(
-                **params, PaginationConfig=pagination_config(settings.pagination)
+                **params, PaginationConfig=pagination_config(pagination)
             )
             response = Response(command.operation, True, iter(page_iterator), page_iterator)
         else:
@@ -255,6 +257,7 @@ def build_client(command, settings: SendSettings):
     from botocore import UNSIGNED
     from botocore.config import Config
 
+    _use_crt_as_the_aws_cli_does()
     session = _session_class()(settings.environ, profile=settings.profile or None)
     session.user_agent_name = "clishape"
     session.user_agent_version = __version__
@@ -301,6 +304,32 @@ def build_client(command, settings: SendSettings):
         config["proxies"] = {}  # the endpoint is one NO_PROXY names: again, without proxies
         client = create()
     return session, client
+
+
+def _use_crt_as_the_aws_cli_does() -> None:
+    """Use the AWS Common Runtime (awscrt) where AWS CLI v2 uses it, and only there.
+
+    Checksums: botocore computes a request checksum for the operations that take one (S3
+    uploads, delete-objects, tagging, ...) with CRC32 by default; AWS CLI v2 uses CRC64NVME,
+    which only the CRT computes, so the request headers and the checksum members of answers
+    (``ChecksumCRC64NVME``, ``ChecksumAlgorithm``) would differ. Signing: with the CRT present
+    botocore signs SigV4 with it too, where AWS CLI v2 keeps botocore's own signer (the CRT only
+    for SigV4a). Without awscrt nothing changes (CRC32 checksums).
+    """
+    from botocore import auth, httpchecksum
+    from botocore.compat import HAS_CRT
+
+    if not HAS_CRT:
+        return
+    if "crc64nvme" in getattr(httpchecksum, "_CHECKSUM_CLS", {}):
+        httpchecksum.DEFAULT_CHECKSUM_ALGORITHM = "CRC64NVME"
+    python_signers = {
+        "v4": auth.SigV4Auth,
+        "v4-query": auth.SigV4QueryAuth,
+        "s3v4": auth.S3SigV4Auth,
+        "s3v4-query": auth.S3SigV4QueryAuth,
+    }
+    auth.AUTH_TYPE_MAPS.update(python_signers)
 
 
 def _proxies(environ: Mapping[str, str]) -> dict:
@@ -421,7 +450,14 @@ def service_model(command) -> dict:
     for key, value in op.items():
         if key not in _CLI_OPERATION_KEYS and key != "wire":
             operation[key] = value
-    operation.update(op.get("wire") or {})
+    for key, value in (op.get("wire") or {}).items():
+        if key in ("input", "output") and isinstance(value, dict):
+            # extra keys of the reference (resultWrapper, locationName, xmlNamespace, ...)
+            # go beside its ``shape``, never instead of it
+            if key in operation:
+                operation[key].update(_wire_ref(value))
+        else:
+            operation[key] = value
     shapes = {name: _wire_shape(data) for name, data in raw["shapes"].items()}
     model = {
         "version": "2.0",
@@ -582,6 +618,7 @@ def translated_errors(secrets=()):
     No message repeats a value of ``secrets`` (the secret key, the session token).
     """
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     def clean(text) -> str:  # one line, no secret
         from cli_core.settings import one_line, redact_text
@@ -602,7 +639,7 @@ def translated_errors(secrets=()):
         raise EndpointError(clean(exc)) from None
     except bx.ParamValidationError as exc:
         raise ParamError(clean(exc)) from None
-    except bx.BotoCoreError as exc:
+    except (bx.BotoCoreError, ResponseParserError) as exc:  # an answer botocore cannot read
         raise CLIError(clean(exc)) from None
     except CLIError as exc:
         exc.message = clean(exc.message)
