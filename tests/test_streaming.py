@@ -360,8 +360,6 @@ def test_s3_select_writes_the_records_to_outfile(moto, tmp_path):
         "--input-serialization", '{"CSV": {"FileHeaderInfo": "USE"}}',
         "--output-serialization", '{"JSON": {}}', str(out),
     )  # fmt: skip
-    if "InvalidShapeReferenceError" in result.stderr:  # the rest-xml request wrapper (WIRE)
-        pytest.skip("rest-xml input wrappers are not merged into the operation yet")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""  # the records are the whole answer, as in the AWS CLI
     lines = out.read_text().splitlines()
