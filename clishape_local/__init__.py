@@ -1,7 +1,8 @@
 """The local service — clishape's embedded, persistent, local Voice ID service.
 
 It speaks Voice ID's wire protocol (AWS JSON 1.0, ``X-Amz-Target: VoiceID.<Operation>``, SigV4)
-on a loopback port and keeps domains, speaker enrollment jobs and speakers in SQLite.
+on a loopback port and keeps the state of all 29 Voice ID operations (domains, watchlists,
+fraudsters, speakers, enrollment and fraudster registration jobs, tags) in SQLite.
 
 Public API (imported lazily; importing this package loads nothing heavy)::
 
@@ -12,7 +13,8 @@ Public API (imported lazily; importing this package loads nothing heavy)::
 
     local_endpoint(home, environ)            # the clishape app's hook for CLISHAPE_LOCAL=1
 
-    fallback(operation: str, params: dict) -> dict   # answers operations without local state
+    fallback(operation: str, params: dict) -> dict   # sample answers, only when asked for
+                                                     # (serve --samples, CLISHAPE_LOCAL_SAMPLES=1)
 
 Modules: ``embedded`` (starting), ``server`` (HTTP + routing), ``voiceid`` (operations and job
 progression), ``store`` (SQLite), ``sigv4`` (signature check), ``shapes`` (request validation

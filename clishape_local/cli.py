@@ -33,6 +33,7 @@ from clishape_local.embedded import (
     SAMPLES_ENV,
     SECRET_KEY_ENV,
 )
+from clishape_local.store import NewerStateError
 
 DEFAULT_PORT = 7685
 PORT_ENV = "CLISHAPE_LOCAL_PORT"
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "env":
             return print_env(args)
         return seed(args)
-    except OSError as error:
+    except (OSError, NewerStateError) as error:
         print(f"clishape-local: {error}", file=sys.stderr)
         return 255
 

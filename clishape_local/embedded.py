@@ -83,9 +83,17 @@ def local_endpoint(home: str | None, environ: Mapping[str, str]):
         fallback = spec_fallback(roots=spec_roots(environ))
     state = Path(home).expanduser() if home else default_state_dir(environ)
     access_key, secret_key = default_credentials(environ)
-    with start_embedded(
-        state, fallback=fallback, access_key=access_key, secret_key=secret_key
-    ) as service:
+    from clishape_local.store import NewerStateError
+
+    try:
+        started = start_embedded(
+            state, fallback=fallback, access_key=access_key, secret_key=secret_key
+        )
+    except NewerStateError as error:
+        from cli_core.errors import ConfigError
+
+        raise ConfigError(f"{error} (set CLISHAPE_LOCAL_HOME to use another folder)") from None
+    with started as service:
         yield (service.url, service.access_key, service.secret_key, service.region)
 
 

@@ -101,6 +101,10 @@ CREATE TABLE IF NOT EXISTS domain_updates (
 """
 
 
+class NewerStateError(RuntimeError):
+    """The state folder was written by a newer clishape-local (its schema is unknown here)."""
+
+
 class Store:
     """All persistent state of one local service, in ``<state_dir>/voiceid.sqlite3``."""
 
@@ -129,7 +133,7 @@ class Store:
             row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         found = int(row[0]) if row else None
         if found is not None and found > SCHEMA_VERSION:
-            raise RuntimeError(
+            raise NewerStateError(
                 f"the state folder {self.state_dir} has schema {found}; this clishape-local"
                 f" knows schema {SCHEMA_VERSION} at most"
             )

@@ -697,3 +697,24 @@ def test_every_operation_is_served_with_state():
     VoiceIdService.__init__(service, store=None, config=ServiceConfig(s3_root=Path(".")))
     assert sorted(service.handlers) == sorted(operation_names())
     assert len(service.handlers) == 29
+
+
+def test_a_state_folder_of_a_newer_schema_is_a_one_line_error(tmp_path):
+    import sqlite3
+
+    from cli_core.testing import run
+
+    env = {"CLISHAPE_LOCAL": "1", "CLISHAPE_LOCAL_HOME": str(tmp_path)}
+    assert run(["voice-id", "list-domains"], env=env, local_endpoint=_hook()).exit_code == 0
+    with sqlite3.connect(tmp_path / "voiceid.sqlite3") as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    result = run(["voice-id", "list-domains"], env=env, local_endpoint=_hook())
+    assert result.exit_code == 253
+    assert result.stderr.count("\n") == 1
+    assert "has schema 99; this clishape-local knows schema 2 at most" in result.stderr
+
+
+def _hook():
+    from clishape_local.embedded import local_endpoint
+
+    return local_endpoint
