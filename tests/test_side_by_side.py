@@ -30,6 +30,15 @@ def test_normalise_replaces_generated_values_with_placeholders():
     )
 
 
+def test_normalise_moto_random_ids():
+    text = '"UserId": "o7ybeuyz0tf04nzhsfhm", "MessageId": "nmcdomifagtnlhjc-jtiupbdr-vebi-kgsv-zxeg-vmjuhehuarbu-zjsmfc"'
+    assert sxs.normalise(text) == '"UserId": "<RANDID>", "MessageId": "<MSGID>"'
+    assert (
+        sxs.normalise("sgr-19b07a2052d2cd371 thequickbrownfoxjump")
+        == "sgr-<ID> thequickbrownfoxjump"
+    )
+
+
 def test_normalise_names_captured_values_before_the_generic_patterns():
     out = sxs.normalise(
         "queue http://q/123/sxs-queue and token eyJhYmMiOiAx",
@@ -69,6 +78,12 @@ def test_unorder_sorts_json_lists_and_else_lines():
             "service error ResourceNotFoundException",
         ),
         ("Code: ValidationError\nMessage: m\n", 254, "service error ValidationError"),
+        ("NoSuchEntity\tThe user cannot be found.\n", 254, "service error NoSuchEntity"),
+        (
+            "-----\n|  error  |\n+------+-----+\n|  Code |  NoSuchEntity  |\n",
+            254,
+            "service error NoSuchEntity",
+        ),
         (
             "usage: aws [options]\naws: error: the following arguments are required: --key\n",
             252,
@@ -217,6 +232,12 @@ def test_the_shipped_workflows_load_and_cover_the_issue():
 # --------------------------------------------------------------------------- clishape alone
 
 
+def _worst_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()] or ["<no stderr>"]
+    bad = [line for line in lines if "internal error" in line.lower() or "Error" in line]
+    return (bad or lines)[0][:300]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("workflow", [f.name for f in sxs.load_workflows()])
 def test_workflow_never_ends_in_an_internal_error(workflow, moto_server, aws_specs, tmp_path):
@@ -231,7 +252,7 @@ def test_workflow_never_ends_in_an_internal_error(workflow, moto_server, aws_spe
         flow, sxs.subprocess_runner([clishape], moto_server, env), tmp_path / "w"
     )
     bad = [
-        f"{step.label}: exit {o.exit_code}: {o.stderr.strip().splitlines()[-1:]}"
+        f"{step.label}: exit {o.exit_code}: {_worst_line(o.stderr)}"
         for step, o in zip(flow.steps, outcomes, strict=True)
         if sxs.stderr_class(o.stderr, o.exit_code) in ("internal error", "timed out")
     ]

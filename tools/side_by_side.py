@@ -286,7 +286,7 @@ _PATTERNS = [
     # EC2 resource ids
     (
         re.compile(
-            r"\b(i|r|vol|eni|sg|subnet|vpc|igw|rtb|acl|snap|dopt|eipalloc|eipassoc|key|lt|nat|pcx|tgw|vpce|fl|ami)-[0-9a-f]{8,17}\b"
+            r"\b(i|r|vol|eni|sgr|sg|subnet|vpc|igw|rtb|acl|snap|dopt|eipalloc|eipassoc|key|lt|nat|pcx|tgw|vpce|fl|ami)-[0-9a-f]{8,17}\b"
         ),
         r"\1-<ID>",
     ),
@@ -294,6 +294,13 @@ _PATTERNS = [
     (re.compile(r"\b(?:AID|AIP|ANP|ANV|ARO|ASC|ASI|AKI|AGP)A[A-Z0-9]{12,}\b"), "<IAMID>"),
     # Route 53 hosted zone and change ids (upper case letters and digits, at least one digit)
     (re.compile(r"\b[ZC](?=[A-Z]*[0-9])[A-Z0-9]{12,}\b"), "<R53ID>"),
+    # moto's IAM unique ids (UserId, GroupId, RoleId...): 20 lower-case letters and digits
+    (re.compile(r"\b(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{20}\b"), "<RANDID>"),
+    # moto's SES message ids
+    (
+        re.compile(r"\b[a-z]{16}-[a-z]{8}-[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{12}-[a-z]{6}\b"),
+        "<MSGID>",
+    ),
     # SSM/Lambda/other hex revision ids, request ids without dashes
     (re.compile(r"\b[0-9a-f]{32}\b"), "<HEX32>"),
 ]
@@ -342,10 +349,9 @@ def stderr_class(text: str, exit_code: int) -> str:
     if match:
         return f"service error {match.group(1)}"
     stripped = text.strip()
-    if stripped[:1] in "{[" or re.match(r"^\w+: ", stripped):
-        code = _structured_code(stripped)
-        if code:
-            return f"service error {code}"
+    code = _structured_code(stripped) if exit_code == 254 else None
+    if code:
+        return f"service error {code}"
     if re.search(r"Waiter \w+ failed", text):
         return "waiter failed"
     if not stripped:
@@ -365,7 +371,11 @@ def _structured_code(text: str) -> str | None:
             return str(data["Code"])
     except ValueError:
         pass
-    match = re.search(r"^Code:\s*(\S+)", text, re.M) or re.search(r"\|\s*Code\s*\|\s*(\S+)", text)
+    match = (
+        re.search(r"^Code:\s*(\S+)", text, re.M)  # yaml
+        or re.search(r"\|\s*Code\s*\|\s*(\S+)", text)  # table
+        or re.match(r"([A-Za-z][\w.]*)\t", text)  # text: the code, a tab, the message
+    )
     return match.group(1).strip("'\"") if match else None
 
 
