@@ -142,6 +142,15 @@ def test_compare_step_exact_stderr_compares_the_text():
     assert sxs.compare_step("w", 0, _step(), mine, theirs).agree
 
 
+def test_compare_step_exact_stderr_ignores_the_program_name_prefix():
+    step = _step(stderr_exact=True)
+    mine = sxs.Outcome(254, "", "clishape: error: An error occurred (X) when calling Op: m\n")
+    theirs = sxs.Outcome(254, "", "\naws: [ERROR]: An error occurred (X) when calling Op: m\n")
+    assert sxs.compare_step("w", 0, step, mine, theirs).agree
+    other = sxs.Outcome(254, "", "clishape: error: An error occurred (X) when calling Op: other\n")
+    assert not sxs.compare_step("w", 0, step, other, theirs).agree
+
+
 def test_run_pass_captures_substitutes_and_writes_files(tmp_path):
     flow = sxs.Workflow(
         name="w",

@@ -392,11 +392,17 @@ class Comparison:
     internal_error: bool
 
 
+# How each program starts its one-line error message: the program's name is no disagreement.
+_PROGRAM_PREFIX = re.compile(r"^(?:aws: \[ERROR\]: |clishape: error: )", re.M)
+
+
 def _view(step: Step, outcome: Outcome) -> dict:
     out = normalise(outcome.stdout, outcome.captured)
     if step.unordered:
         out = unorder(out)
-    err = normalise(outcome.stderr, outcome.captured)
+    err = _PROGRAM_PREFIX.sub(
+        "<program>: error: ", normalise(outcome.stderr, outcome.captured).strip()
+    )
     return {
         "exit": outcome.exit_code,
         "stdout": out,
