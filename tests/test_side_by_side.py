@@ -99,6 +99,11 @@ def test_unorder_sorts_json_lists_and_else_lines():
             255,
             "waiter failed",
         ),
+        (
+            "Waiter InstanceStopped failed: An error occurred (InvalidInstanceID.NotFound): x",
+            255,
+            "waiter failed",
+        ),
         ("clishape: internal error: KeyError: 'x'\n", 255, "internal error"),
         ("Traceback (most recent call last):\n  File ...\n", 1, "internal error"),
         ("something else\n", 255, "other (exit 255)"),

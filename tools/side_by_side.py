@@ -61,7 +61,7 @@ from pathlib import Path
 WORKFLOW_DIR = Path(__file__).parent / "workflows"
 DEFAULT_AWS = "/work/awsv2/bin/aws"
 REGION = "us-east-1"
-STEP_TIMEOUT = 120
+STEP_TIMEOUT = 60
 
 # --------------------------------------------------------------------------- workflows
 
@@ -343,6 +343,8 @@ def stderr_class(text: str, exit_code: int) -> str:
         return "internal error"
     if exit_code == -1:
         return "timed out"
+    if re.search(r"Waiter \w+ failed", text):
+        return "waiter failed"
     match = _SERVICE_CODE.search(text)
     if match and match.group(1) == "ParamValidation":  # AWS CLI v2's name for a usage error
         return "usage"
@@ -352,8 +354,6 @@ def stderr_class(text: str, exit_code: int) -> str:
     code = _structured_code(stripped) if exit_code == 254 else None
     if code:
         return f"service error {code}"
-    if re.search(r"Waiter \w+ failed", text):
-        return "waiter failed"
     if not stripped:
         return "none"
     if exit_code == 252:
