@@ -39,6 +39,11 @@ def test_normalise_moto_random_ids():
     )
 
 
+def test_normalise_random_addresses_but_not_cidr_blocks():
+    text = "ip-10-2-7-211.ec2.internal 10.2.7.211 ec2-54-1-2-3 0e:aa:01:02:03:04 10.0.0.0/8"
+    assert sxs.normalise(text) == "ip-<IP>.ec2.internal <IP> ec2-<IP> <MAC> 10.0.0.0/8"
+
+
 def test_normalise_names_captured_values_before_the_generic_patterns():
     out = sxs.normalise(
         "queue http://q/123/sxs-queue and token eyJhYmMiOiAx",

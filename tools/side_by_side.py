@@ -286,7 +286,7 @@ _PATTERNS = [
     # EC2 resource ids
     (
         re.compile(
-            r"\b(i|r|vol|eni|sgr|sg|subnet|vpc|igw|rtb|acl|snap|dopt|eipalloc|eipassoc|key|lt|nat|pcx|tgw|vpce|fl|ami)-[0-9a-f]{8,17}\b"
+            r"\b(i|r|vol|eni-attach|eni|sgr|sg|subnet|vpc|igw|rtb|acl|snap|dopt|eipalloc|eipassoc|key|lt|nat|pcx|tgw|vpce|fl|ami)-[0-9a-f]{8,17}\b"
         ),
         r"\1-<ID>",
     ),
@@ -294,6 +294,10 @@ _PATTERNS = [
     (re.compile(r"\b(?:AID|AIP|ANP|ANV|ARO|ASC|ASI|AKI|AGP)A[A-Z0-9]{12,}\b"), "<IAMID>"),
     # Route 53 hosted zone and change ids (upper case letters and digits, at least one digit)
     (re.compile(r"\b[ZC](?=[A-Z]*[0-9])[A-Z0-9]{12,}\b"), "<R53ID>"),
+    # addresses moto draws at random: IPv4 (not CIDR blocks), their host names, MAC addresses
+    (re.compile(r"\b(ip|ec2)-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}\b"), r"\1-<IP>"),
+    (re.compile(r"(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d/])"), "<IP>"),
+    (re.compile(r"\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b"), "<MAC>"),
     # moto's IAM unique ids (UserId, GroupId, RoleId...): 20 lower-case letters and digits
     (re.compile(r"\b(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{20}\b"), "<RANDID>"),
     # moto's SES message ids
