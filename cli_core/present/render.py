@@ -219,6 +219,11 @@ def _use_color(color: str, isatty: bool) -> bool:
     return color == "on" or (color == "auto" and isatty)
 
 
+def use_color(color: str, isatty: bool) -> bool:
+    """Whether to colour: ``on``, or ``auto`` on a terminal (a bad mode is a ParamError)."""
+    return _use_color(color, isatty)
+
+
 def _terminal_width(width: int | None, isatty: bool) -> int:
     if width is not None:
         return width
