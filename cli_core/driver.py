@@ -330,7 +330,8 @@ def _call_and_print(parsed, request, settings, io, present_args, send_settings) 
         for _ in response.pages():
             pass
         return 0
-    return _print(io, settings, response.result(), present_args)
+    data = response.result()
+    return _print(io, settings, data, {**present_args, "next_token": response.resume_token})
 
 
 def _print(io: IO, settings, data, present_args) -> int:

@@ -193,7 +193,7 @@ def _dump_yaml(data) -> str:
         Dumper=_yaml_dumper(),
         default_flow_style=False,
         allow_unicode=True,
-        sort_keys=True,
+        sort_keys=True,  # as the AWS CLI v2 (2.36) does: its YAML dumper sorts every mapping
         width=2**31 - 1,  # never fold long values over several lines
     )
 
@@ -244,7 +244,9 @@ def _check_output(output: str) -> None:
 
 
 # How one result is shown, besides its format (from the run's settings and the terminal).
-View = namedtuple("View", "query title use_color width isatty timestamp_format")
+View = namedtuple(
+    "View", "query title use_color width isatty timestamp_format next_token", defaults=(None,)
+)
 
 
 def _prepared(formatter):
@@ -256,10 +258,22 @@ def _prepared(formatter):
     return render_prepared
 
 
-def _format_text(data, view: View) -> str:
+def _render_text(data, view: View) -> str:
+    """The text format; a listing cut short (``next_token``) ends with its ``NEXTTOKEN`` record.
+
+    As in the AWS CLI, the token is not part of the data the query sees, and its record is the
+    last line, ``NEXTTOKEN<TAB>token``; unlike it, a query does not turn the record into
+    ``None``: the token to continue with is always printed.
+    """
     from cli_core.present.text import format_text
 
-    return format_text(data)
+    token = view.next_token
+    if token is not None and isinstance(data, Mapping) and data.get("NextToken") == token:
+        data = {k: v for k, v in data.items() if k != "NextToken"}
+    text = format_text(apply_query(view.query, prepare(data, view.timestamp_format)))
+    if token is not None:
+        text += format_text({"NextToken": {"NextToken": token}})
+    return text
 
 
 def _format_table(data, view: View) -> str:
@@ -282,7 +296,7 @@ def _render_one_page(data, view: View) -> str:
 # ``options.OUTPUT_FORMATS`` has one (a test checks).
 RENDERERS = {
     "json": _prepared(lambda data, view: format_json(data)),
-    "text": _prepared(_format_text),
+    "text": _render_text,
     "table": _prepared(_format_table),
     "yaml": _prepared(lambda data, view: format_yaml(data)),
     "yaml-stream": _render_one_page,
@@ -300,6 +314,7 @@ def render(
     isatty: bool = False,
     width: int | None = None,
     timestamp_format: str = "iso8601",
+    next_token: str | None = None,
 ) -> str:
     """The full text to print for a result ("" when nothing is printed).
 
@@ -309,9 +324,13 @@ def render(
     ``isatty``, else 80) apply to the table. yaml-stream here prints the whole result as one
     page; use ``render_stream`` to print page by page. The driver passes these from the run's
     settings (``cli_core.settings.Settings``: output, query, color, timestamp_format).
+    ``next_token`` is the token to resume a listing that ``--max-items`` cut short (the text
+    format prints it as its own record; the others show the result's ``NextToken`` key).
     """
     _check_output(output)
-    view = View(query, title, _use_color(color, isatty), width, isatty, timestamp_format)
+    view = View(
+        query, title, _use_color(color, isatty), width, isatty, timestamp_format, next_token
+    )
     return RENDERERS[output](data, view)
 
 
