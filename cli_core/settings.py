@@ -106,6 +106,7 @@ class SendSettings:
     retry_mode: str | None = None
     environ: Mapping[str, str] = field(default_factory=dict)
     cache_dir: Path | None = None  # where the trimmed endpoints file is kept; None = nowhere
+    timestamp_format: str = "iso8601"  # "wire": timestamps are kept as the response had them
 
 
 @dataclass(frozen=True)
@@ -315,6 +316,7 @@ class Settings:
             retry_mode=self.retry_mode,
             environ=self.environ,
             cache_dir=self.cache_dir,
+            timestamp_format=self.timestamp_format,
         )
         if local is not None:
             url, access_key, secret_key, region = local

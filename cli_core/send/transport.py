@@ -206,6 +206,7 @@ def build_client(command, settings: SendSettings):
     session.user_agent_name = "clishape"
     session.user_agent_version = __version__
     session.register_component("data_loader", _spec_loader(session, command, settings.cache_dir))
+    _keep_wire_timestamps(session, settings.timestamp_format)
     if settings.verify is False:
         _silence_insecure_warnings()
 
@@ -248,6 +249,19 @@ def build_client(command, settings: SendSettings):
         config["proxies"] = {}  # the endpoint is one NO_PROXY names: again, without proxies
         client = create()
     return session, client
+
+
+def _keep_wire_timestamps(session, timestamp_format: str) -> None:
+    """With ``cli_timestamp_format = wire``, the response parser leaves every timestamp as it
+    came on the wire: the epoch number of the JSON protocols, the text of the XML ones."""
+    if timestamp_format != "wire":
+        return
+    factory = session.get_component("response_parser_factory")
+    factory.set_parser_defaults(timestamp_parser=_as_sent)
+
+
+def _as_sent(value):
+    return value
 
 
 def _proxies(environ: Mapping[str, str]) -> dict:
