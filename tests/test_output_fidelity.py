@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+from cli_core.testing import run
+
 ISO_8601 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
 XML_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 ESCAPES = re.compile("\x1b\\[[0-9]+m")
@@ -171,3 +173,23 @@ def test_yaml_keys_are_sorted_as_the_aws_cli_prints_them(moto):
     result = moto.run("dynamodb", "describe-table", "--table-name", "alpha", "--output", "yaml")
     keys = re.findall(r"(?m)^  ([A-Za-z]+):", result.stdout)  # the Table mapping's keys
     assert keys == sorted(keys) and "TableName" in keys
+
+
+# -- help pages of imported AWS commands ------------------------------------------------------
+
+
+def test_help_of_a_paginated_operation_names_the_merged_results(aws_specs):
+    page = run(["dynamodb", "scan", "help"], env={"CLISHAPE_SPEC_PATH": str(aws_specs)}).stdout
+    assert "scan is a paginated command" in page
+    assert "are: Items, Count, ScannedCount." in " ".join(page.split())
+
+
+def test_help_marks_tagged_unions_in_input_and_output(aws_specs):
+    env = {"CLISHAPE_SPEC_PATH": str(aws_specs)}
+    given = " ".join(run(["logs", "put-integration", "help"], env=env).stdout.split())
+    assert "--resource-config (tagged union structure) [required]" in given
+    assert "set exactly one of its top-level keys: openSearchResourceConfig." in given
+    answered = run(["ssm", "get-execution-preview", "help"], env=env).stdout
+    output = " ".join(answered.split("OUTPUT", 1)[1].split())
+    assert "ExecutionPreview -> (tagged union structure)" in output
+    assert "exactly one of its top-level keys is set in a response: Automation." in output
