@@ -203,3 +203,15 @@ def test_table_error_is_coloured_with_color_on(moto):
     )  # fmt: skip
     assert result.exit_code == 254
     assert "\x1b[" in result.stderr and "ResourceNotFoundException" in result.stderr
+
+
+def test_botocore_validation_problems_are_one_a_line():
+    from botocore.exceptions import ParamValidationError
+
+    from cli_core.errors import ParamError
+    from cli_core.send.transport import translated_errors
+
+    report = "Invalid length for parameter X, value: 2, valid min length: 3\nMissing Y"
+    with pytest.raises(ParamError) as info, translated_errors():
+        raise ParamValidationError(report=report)
+    assert str(info.value) == "Parameter validation failed:\n" + report

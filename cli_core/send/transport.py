@@ -562,8 +562,8 @@ def translated_errors(secrets=(), members=None):
         raise ConfigError(clean(exc)) from None
     except (bx.HTTPClientError, bx.ConnectionError) as exc:
         raise EndpointError(clean(exc)) from None
-    except bx.ParamValidationError as exc:
-        raise ParamError(clean(exc)) from None
+    except bx.ParamValidationError as exc:  # one problem a line, as the request stage's
+        raise ParamError("\n".join(clean(line) for line in str(exc).splitlines())) from None
     except bx.BotoCoreError as exc:
         raise CLIError(clean(exc)) from None
     except CLIError as exc:
