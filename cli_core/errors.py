@@ -180,17 +180,20 @@ class ServiceError(CLIError):
         return self.code or "Unknown"
 
     def document(self) -> dict:
-        doc = {"Code": self.kind}
-        message = self.details.get("Message")
-        if message is None:
-            message = next(
+        # In the order the response gave (as the AWS CLI prints it: Message first for the
+        # JSON protocols, Code first for the XML ones), modeled fields after the two.
+        doc: dict = {}
+        for key, value in self.details.items():
+            if key in ("Code", "Message") or (
+                key in self.modeled and key.lower() not in ("code", "message")
+            ):
+                doc[key] = value
+        if "Code" not in doc:
+            doc = {"Code": self.kind, **doc}
+        if "Message" not in doc:
+            doc["Message"] = next(
                 (v for k, v in self.details.items() if k.lower() == "message"), self.message
             )
-        doc["Message"] = message
-        for key, value in self.details.items():
-            if key.lower() in ("code", "message") or key not in self.modeled:
-                continue
-            doc[key] = value
         return doc
 
 

@@ -54,8 +54,8 @@ def test_json_error_is_the_whole_of_stderr_without_a_repeated_message(moto):
     # The error shape's own "message" member repeats Message: shown once (the AWS CLI
     # prints both).
     assert json.loads(result.stderr) == {
-        "Code": "ResourceNotFoundException",
         "Message": "Requested resource not found: Table: nope not found",
+        "Code": "ResourceNotFoundException",
     }
 
 
@@ -67,7 +67,7 @@ def test_modeled_details_are_in_the_document(moto):
     )  # fmt: skip
     assert result.exit_code == 254
     doc = json.loads(result.stderr)
-    assert list(doc) == ["Code", "Message", "CancellationReasons"]
+    assert list(doc) == ["Message", "Code", "CancellationReasons"]  # as the AWS CLI orders them
     assert doc["Code"] == "TransactionCanceledException"
     assert doc["CancellationReasons"] == [
         {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}

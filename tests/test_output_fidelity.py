@@ -193,3 +193,15 @@ def test_help_marks_tagged_unions_in_input_and_output(aws_specs):
     output = " ".join(answered.split("OUTPUT", 1)[1].split())
     assert "ExecutionPreview -> (tagged union structure)" in output
     assert "exactly one of its top-level keys is set in a response: Automation." in output
+
+
+def test_table_of_items_without_scalar_keys(moto, snapshot):
+    # Each DynamoDB item is a dict of dicts: its section has a title and no rule under it.
+    _tables(moto, "alpha")
+    for key in ("a", "b"):
+        item = json.dumps({"k": {"S": key}})
+        put = moto.run("dynamodb", "put-item", "--table-name", "alpha", "--item", item)
+        assert put.exit_code == 0, put.stderr
+    result = moto.run("dynamodb", "scan", "--table-name", "alpha", "--output", "table")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == snapshot

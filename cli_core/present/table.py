@@ -149,8 +149,9 @@ class _Builder:
             if n > 0 and nested:
                 self.new_section(title, indent)
             self.current.headers = list(headers)
-            if headers:
-                self.add_row([item.get(k, "") for k in headers])
+            # Without scalar keys the row is empty: nothing is drawn for it, and (as in the
+            # AWS CLI) no rule under the title either.
+            self.add_row([item.get(k, "") for k in headers])
             for key in nested:
                 if key in item:
                     self.build(item[key], key, indent + 1)
@@ -219,6 +220,8 @@ class _Renderer:
         if not section.headers and not section.rows:
             return
         widths = scale_widths(section.natural_widths(), inner)
+        if not widths:
+            return
         if section.headers:
             self.emit(section, _rule(widths))
             cells = [
