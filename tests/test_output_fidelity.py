@@ -205,3 +205,29 @@ def test_table_of_items_without_scalar_keys(moto, snapshot):
     result = moto.run("dynamodb", "scan", "--table-name", "alpha", "--output", "table")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == snapshot
+
+
+# -- yaml scalars as YAML 1.2 writes them -------------------------------------------------------
+
+
+def test_yaml_quotes_only_what_yaml_1_2_would_misread():
+    from cli_core.present.render import format_yaml
+
+    data = {"on": ["off", "yes", "no", "1:30", "true", "012", "null", "", "2020-01-01", "x"]}
+    assert format_yaml(data) == (
+        "on:\n- off\n- yes\n- no\n- 1:30\n- 'true'\n- '012'\n- 'null'\n- ''\n- '2020-01-01'\n- x\n"
+    )
+
+
+def test_yaml_floats_in_their_shortest_form():
+    from cli_core.present.render import format_yaml
+
+    assert format_yaml([1e20, 1e-07, 0.1, 3.0]) == "- 1e+20\n- 1e-07\n- 0.1\n- 3.0\n"
+
+
+def test_yaml_stream_of_an_item_with_key_on(moto):
+    _tables(moto, "alpha")
+    item = json.dumps({"k": {"S": "a"}, "on": {"BOOL": True}})
+    assert moto.run("dynamodb", "put-item", "--table-name", "alpha", "--item", item).exit_code == 0
+    result = moto.run("dynamodb", "scan", "--table-name", "alpha", "--output", "yaml-stream")
+    assert "\n    on:\n      BOOL: true\n" in result.stdout

@@ -172,16 +172,62 @@ def format_json(data) -> str:
     return json.dumps(data, indent=4, ensure_ascii=False, default=json_default) + "\n"
 
 
+# Which plain scalars YAML 1.2 (the version the AWS CLI's YAML writer speaks) reads as something
+# other than a string; a string value that looks like one of them is quoted, nothing else is.
+# PyYAML knows YAML 1.1 only, where "on", "no", "yes" and "1:30" are booleans and numbers too.
+_YAML_12_IMPLICIT = (
+    ("bool", r"(true|True|TRUE|false|False|FALSE)", "tTfF"),
+    (
+        "int",
+        r"([-+]?0b[01_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)",
+        "-+0123456789",
+    ),
+    (
+        "float",
+        r"([-+]?[0-9][0-9_]*\.[0-9_]*([eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+        r"|[-+]?\.[0-9_]+([eE][-+][0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))",
+        "-+0123456789.",
+    ),
+    ("null", r"(~|null|Null|NULL|)", "~nN"),
+    ("merge", r"<<", "<"),
+    ("value", r"=", "="),
+    (
+        "timestamp",
+        r"([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \t]+)[0-9]{1,2}"
+        r":[0-9]{2}:[0-9]{2}(\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)",
+        "0123456789",
+    ),
+)
+
+
 def _yaml_dumper():
+    import re
+
     import yaml
 
     class Dumper(yaml.SafeDumper):
-        pass
+        yaml_implicit_resolvers: dict = {}
+
+    for kind, pattern, first in _YAML_12_IMPLICIT:
+        Dumper.add_implicit_resolver(
+            f"tag:yaml.org,2002:{kind}", re.compile(f"^{pattern}$"), list(first)
+        )
+    Dumper.add_implicit_resolver("tag:yaml.org,2002:null", re.compile("^$"), [""])
 
     def represent_datetime(dumper, value):
         return dumper.represent_str(value.isoformat())
 
+    def represent_float(dumper, value):  # Python's shortest form: 1e+20, not 1.0e+20
+        if value != value:
+            text = ".nan"
+        elif value in (float("inf"), float("-inf")):
+            text = ".inf" if value > 0 else "-.inf"
+        else:
+            text = repr(value)
+        return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
     Dumper.add_representer(datetime.datetime, represent_datetime)
+    Dumper.add_representer(float, represent_float)
     return Dumper
 
 
