@@ -95,7 +95,7 @@ class CLIError(Exception):
 
     def details_shown(self) -> dict:
         """The details beyond Code and Message (the ``enhanced`` format lists them)."""
-        return {k: v for k, v in self.document().items() if k not in ("Code", "Message")}
+        return {k: v for k, v in self.document().items() if k.lower() not in ("code", "message")}
 
 
 class ParamError(CLIError):
@@ -157,8 +157,8 @@ class ServiceError(CLIError):
     ``details`` holds everything the response said (its ``Error`` entry and the fields beside
     it); ``modeled`` the member names of the operation's error shape for ``code``, when the
     spec knows it. The error document (``document()``) is ``Code``, ``Message`` and the
-    fields of that shape the service filled in: unmodeled fields are left out, and a member
-    that merely repeats the code or message in another case (``message``) is not shown twice.
+    fields of that shape the service filled in (unmodeled fields are left out), as the AWS CLI
+    prints it: a modeled ``message`` member shows beside ``Message``.
     """
 
     exit_code = SERVICE_EXIT
@@ -184,9 +184,7 @@ class ServiceError(CLIError):
         # JSON protocols, Code first for the XML ones), modeled fields after the two.
         doc: dict = {}
         for key, value in self.details.items():
-            if key in ("Code", "Message") or (
-                key in self.modeled and key.lower() not in ("code", "message")
-            ):
+            if key in ("Code", "Message") or key in self.modeled:
                 doc[key] = value
         if "Code" not in doc:
             doc = {"Code": self.kind, **doc}

@@ -47,16 +47,22 @@ def test_service_error_in_each_format(moto, error_format, snapshot):
     assert result.stderr == snapshot
 
 
-def test_json_error_is_the_whole_of_stderr_without_a_repeated_message(moto):
+def test_json_error_is_the_whole_of_stderr_as_the_aws_cli_prints_it(moto):
     result = moto.run(
         "dynamodb", "describe-table", "--table-name", "nope", "--cli-error-format", "json"
     )
-    # The error shape's own "message" member repeats Message: shown once (the AWS CLI
-    # prints both).
+    # The error shape's own "message" member is modeled: shown beside Message, as in v2.
     assert json.loads(result.stderr) == {
         "Message": "Requested resource not found: Table: nope not found",
         "Code": "ResourceNotFoundException",
+        "message": "Requested resource not found: Table: nope not found",
     }
+
+
+def test_enhanced_does_not_list_a_repeated_message(moto):
+    result = moto.run("dynamodb", "describe-table", "--table-name", "nope")
+    assert result.exit_code == 254
+    assert "Additional error details" not in result.stderr
 
 
 def test_modeled_details_are_in_the_document(moto):
