@@ -30,6 +30,7 @@ class IO:
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
         self.environ = {} if environ is None else environ
         self.isatty, self.width = isatty, width
+        self.settings = None  # the run's settings once resolved (errors are written by them)
 
 
 def version_string() -> str:
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None, io: IO | None = None, *, local_endpoint=
     try:
         return _run(list(argv), io, local_endpoint)
     except CLIError as error:
-        _report(error, io, debug, _color_from_argv(argv))
+        _report(error, io, debug, _color_from_argv(argv), _error_format(argv, io))
         return error.exit_code
     except KeyboardInterrupt:
         io.stdout.write("\n")
@@ -104,6 +105,30 @@ def _color_from_argv(argv: list[str]) -> str:
     return value if value in COLOR_MODES else "auto"
 
 
+def _error_format(argv: list[str], io: IO) -> str:
+    """``--cli-error-format`` (or its environment variable and config key) for this run.
+
+    From the run's settings once they exist; before that, from the line as written and the
+    environment. A bad value (itself reported as an error) means the default.
+    """
+    from cli_core.options import DEFAULT_ERROR_FORMAT, ERROR_FORMATS
+
+    if io.settings is not None:
+        try:
+            return io.settings.error_format
+        except CLIError:
+            return DEFAULT_ERROR_FORMAT
+    value = None
+    for i, token in enumerate(argv):
+        if token == "--cli-error-format" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif token.startswith("--cli-error-format="):
+            value = token.split("=", 1)[1]
+    if value is None:
+        value = (io.environ.get("AWS_CLI_ERROR_FORMAT") or "").strip().lower()
+    return value if value in ERROR_FORMATS else DEFAULT_ERROR_FORMAT
+
+
 def _real_io() -> IO:
     try:
         width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
@@ -119,18 +144,30 @@ def _real_io() -> IO:
     )
 
 
-def _report(error: CLIError, io: IO, debug: bool, color: str = "auto") -> None:
+def _report(
+    error: CLIError, io: IO, debug: bool, color: str = "auto", error_format: str = "enhanced"
+) -> None:
     if debug:
         import traceback
 
         traceback.print_exc(file=io.stderr)
-    from cli_core.present.render import style_error
+    from cli_core.present.errors import render_error
+    from cli_core.present.render import style_error, use_color
 
     isatty = getattr(io.stderr, "isatty", lambda: False)()
     text = _redacted(f"clishape: error: {error}", io)
-    io.stderr.write(style_error(text, color=color, isatty=isatty) + "\n")
-    if isinstance(error, UsageError) and error.usage:
-        io.stderr.write(error.usage + "\n")
+    line = style_error(text, color=color, isatty=isatty)
+    try:
+        shown = render_error(
+            error,
+            line,
+            error_format=error_format,
+            color=use_color(color, isatty),
+            width=io.width,
+        )
+    except Exception:  # a detail that cannot be shown must not hide the error itself
+        shown = render_error(error, line, error_format="legacy")
+    io.stderr.write(_redacted(shown, io))
 
 
 # -- the trip ----------------------------------------------------------------------------------
@@ -145,6 +182,7 @@ def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
         io.stdout.write(version_string() + "\n")
         return 0
     settings = resolve_settings(gargs, io.environ)
+    io.settings = settings
     roots = list(settings.spec_roots)
     if not rest or rest[0] in ("help", "-h", "--help"):
         if not rest:
@@ -339,7 +377,8 @@ def _call_and_print(parsed, request, settings, io, present_args, send_settings) 
         for _ in response.pages():
             pass
         return 0
-    return _print(io, settings, response.result(), present_args)
+    data = response.result()
+    return _print(io, settings, data, {**present_args, "next_token": response.resume_token})
 
 
 def _print(io: IO, settings, data, present_args) -> int:

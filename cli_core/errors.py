@@ -73,9 +73,14 @@ def render_problems(problems, limit: int = MAX_PROBLEMS_SHOWN) -> list[str]:
 
 
 class CLIError(Exception):
-    """Base of every error clishape reports to the user (exit 255 unless a subclass says)."""
+    """Base of every error clishape reports to the user (exit 255 unless a subclass says).
+
+    ``kind`` is the ``Code`` the error carries when it is written as a document
+    (``--cli-error-format json`` and the like; see ``document()``).
+    """
 
     exit_code = GENERAL_EXIT
+    kind = "General"
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -83,6 +88,14 @@ class CLIError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def document(self) -> dict:
+        """The error as data: ``Code`` and ``Message``, then any further details."""
+        return {"Code": self.kind, "Message": self.message}
+
+    def details_shown(self) -> dict:
+        """The details beyond Code and Message (the ``enhanced`` format lists them)."""
+        return {k: v for k, v in self.document().items() if k.lower() not in ("code", "message")}
 
 
 class ParamError(CLIError):
@@ -93,6 +106,7 @@ class ParamError(CLIError):
     """
 
     exit_code = PARAM_EXIT
+    kind = "ParamValidation"
 
     def __init__(self, message: str, option: str | None = None):
         self.option = option
@@ -122,26 +136,70 @@ class ValidationError(ParamError):
 
 
 class ConfigError(CLIError):
-    """Configuration problems: config files, profiles, missing region or credentials (253)."""
+    """Configuration problems: config files, profiles, missing region or credentials (253).
+
+    ``code`` names a particular problem in the error document (``NoRegion``,
+    ``NoCredentials``); without it the code is ``Configuration``.
+    """
 
     exit_code = CONFIG_EXIT
+    kind = "Configuration"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        if code:
+            self.kind = code
 
 
 class ServiceError(CLIError):
-    """The service answered with an error (254)."""
+    """The service answered with an error (254).
+
+    ``details`` holds everything the response said (its ``Error`` entry and the fields beside
+    it); ``modeled`` the member names of the operation's error shape for ``code``, when the
+    spec knows it. The error document (``document()``) is ``Code``, ``Message`` and the
+    fields of that shape the service filled in (unmodeled fields are left out), as the AWS CLI
+    prints it: a modeled ``message`` member shows beside ``Message``.
+    """
 
     exit_code = SERVICE_EXIT
 
-    def __init__(self, message: str, code: str | None = None, details: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        details: dict | None = None,
+        modeled: frozenset | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.details = details or {}
+        self.modeled = frozenset(modeled or ())
+
+    @property
+    def kind(self) -> str:
+        return self.code or "Unknown"
+
+    def document(self) -> dict:
+        # In the order the response gave (as the AWS CLI prints it: Message first for the
+        # JSON protocols, Code first for the XML ones), modeled fields after the two.
+        doc: dict = {}
+        for key, value in self.details.items():
+            if key in ("Code", "Message") or key in self.modeled:
+                doc[key] = value
+        if "Code" not in doc:
+            doc = {"Code": self.kind, **doc}
+        if "Message" not in doc:
+            doc["Message"] = next(
+                (v for k, v in self.details.items() if k.lower() == "message"), self.message
+            )
+        return doc
 
 
 class EndpointError(CLIError):
     """The endpoint could not be reached or timed out (255)."""
 
     exit_code = GENERAL_EXIT
+    kind = "EndpointConnection"
 
 
 class SpecError(CLIError):
@@ -152,6 +210,7 @@ class SpecError(CLIError):
     """
 
     exit_code = CONFIG_EXIT
+    kind = "Configuration"
 
     def __init__(self, problems: str | list[Problem]):
         if isinstance(problems, str):

@@ -34,6 +34,11 @@ COLOR_MODES = ("on", "off", "auto")
 BINARY_FORMATS = ("base64", "raw-in-base64-out")
 TIMESTAMP_FORMATS = ("iso8601", "wire")
 RETRY_MODES = ("legacy", "standard", "adaptive")
+# How an error is written to stderr (default: enhanced). legacy: the one-line message;
+# enhanced: that line, then the service's extra error details; the others: the error as a
+# document ({Code, Message, ...}) in that output format.
+ERROR_FORMATS = ("legacy", "json", "yaml", "text", "table", "enhanced")
+DEFAULT_ERROR_FORMAT = "enhanced"
 
 GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
     GlobalOption(
@@ -120,6 +125,15 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
     GlobalOption(
         "--no-cli-auto-prompt", "flag", "no_cli_auto_prompt",
         "Do not ask for missing parameters, even when AWS_CLI_AUTO_PROMPT is on.",
+    ),
+    GlobalOption(
+        "--cli-error-format", "choice", "cli_error_format",
+        "How errors are written to standard error. enhanced (the default): the error line, "
+        "then any further details the service sent (such as CancellationReasons); legacy: the "
+        "error line only; json, yaml, text, table: the error as a document with Code, Message "
+        "and those details, in that output format. Without this option: AWS_CLI_ERROR_FORMAT, "
+        "then cli_error_format in the profile's config, then enhanced.",
+        choices=ERROR_FORMATS,
     ),
     GlobalOption(
         "--cli-dry-run", "flag", "cli_dry_run",

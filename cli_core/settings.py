@@ -14,6 +14,8 @@ Precedence, each first-found wins:
 * output: ``--output`` > ``AWS_DEFAULT_OUTPUT`` > config ``output`` > json
 * binary format: ``--cli-binary-format`` > config ``cli_binary_format`` > base64
 * timestamp format: config ``cli_timestamp_format`` > iso8601
+* error format: ``--cli-error-format`` > ``AWS_CLI_ERROR_FORMAT`` > config ``cli_error_format``
+  > enhanced (the environment and config values in any case)
 * pager: ``--no-cli-pager`` > ``AWS_PAGER`` > config ``cli_pager`` > ``PAGER`` > less
 * auto-prompt: ``--cli-auto-prompt`` > ``--no-cli-auto-prompt`` > ``AWS_CLI_AUTO_PROMPT=on``
 * region: ``--region`` > ``AWS_REGION`` > ``AWS_DEFAULT_REGION`` > config ``region``
@@ -43,7 +45,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 from cli_core.errors import ConfigError, ParamError
-from cli_core.options import BINARY_FORMATS, OUTPUT_FORMATS, RETRY_MODES, TIMESTAMP_FORMATS
+from cli_core.options import (
+    BINARY_FORMATS,
+    DEFAULT_ERROR_FORMAT,
+    ERROR_FORMATS,
+    OUTPUT_FORMATS,
+    RETRY_MODES,
+    TIMESTAMP_FORMATS,
+)
 
 # What a local-service hook yields: where to send, and as whom.
 LocalEndpoint = namedtuple("LocalEndpoint", "url access_key secret_key region")
@@ -97,6 +106,7 @@ class SendSettings:
     retry_mode: str | None = None
     environ: Mapping[str, str] = field(default_factory=dict)
     cache_dir: Path | None = None  # where the trimmed endpoints file is kept; None = nowhere
+    timestamp_format: str = "iso8601"  # "wire": timestamps are kept as the response had them
 
 
 @dataclass(frozen=True)
@@ -165,6 +175,22 @@ class Settings:
                 f'valid values are "wire" or "iso8601"'
             )
         return value
+
+    @cached_property
+    def error_format(self) -> str:
+        """How errors are written (``options.ERROR_FORMATS``); a bad value is a ConfigError."""
+        given = self._arg("cli_error_format")
+        if given:
+            return given
+        value, where = self._env_or_config("AWS_CLI_ERROR_FORMAT", "cli_error_format")
+        if not value or not value.strip():
+            return DEFAULT_ERROR_FORMAT
+        if value.strip().lower() not in ERROR_FORMATS:
+            raise ConfigError(
+                f"Unknown error format '{shown(value)}' from {where}; "
+                f"valid values are {', '.join(ERROR_FORMATS)}"
+            )
+        return value.strip().lower()
 
     @cached_property
     def pager(self) -> list[str] | None:
@@ -290,6 +316,7 @@ class Settings:
             retry_mode=self.retry_mode,
             environ=self.environ,
             cache_dir=self.cache_dir,
+            timestamp_format=self.timestamp_format,
         )
         if local is not None:
             url, access_key, secret_key, region = local
@@ -307,6 +334,7 @@ class Settings:
         self.output  # noqa: B018 - resolving raises on a bad value
         self.binary_format  # noqa: B018
         self.timestamp_format  # noqa: B018
+        self.error_format  # noqa: B018
         self.endpoint_url  # noqa: B018
         self.max_input_bytes  # noqa: B018
         if self.query is not None:

@@ -317,9 +317,10 @@ def test_table_colour():
     value = "\x1b[1m\x1b[34m{}\x1b[0m".format
     assert re.sub("\x1b\\[[0-9]+m", "", on) == plain
     row = next(line for line in on.splitlines() if "JobId" in line)
-    assert row.startswith(f"{bar}|  {value('JobId')} ")
+    reset = "\x1b[0m"  # after each piece written, as the AWS CLI's colour layer does
+    assert row.startswith(f"{reset}{bar}{reset}|  {value('JobId')} ")
     assert f"|  {value('j1')} " in row
-    assert row.endswith(f"|{bar}")
+    assert row.endswith(f"|{reset}{bar}{reset}")
     assert on.count(bar) == 8  # the nested section: 4 lines, a bar on each side
 
 

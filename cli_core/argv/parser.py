@@ -147,6 +147,7 @@ GLOBAL_DEFAULTS = {
     "no_cli_pager": False,
     "cli_auto_prompt": False,
     "no_cli_auto_prompt": False,
+    "cli_error_format": None,
     "cli_dry_run": False,
 }
 

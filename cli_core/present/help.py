@@ -258,8 +258,7 @@ def _description(command: Command) -> str:
         )
         keys = _as_list(pagination.get("result_key"))
         if keys:
-            text += " The results are in: " + ", ".join(f"`{k}`" for k in keys) + "."
-            text += " With `--output yaml-stream`, `--query` runs on each page on its own."
+            text += _paging_results_note(keys)
         parts.append(text)
     return "\n\n".join(p for p in parts if p)
 
@@ -300,6 +299,16 @@ def waiter_description(waiter: dict) -> str:
         f"{text} It will poll every {waiter.get('delay')} seconds until a successful state has "
         "been reached. This will exit with a return code of 255 after "
         f"{waiter.get('maxAttempts')} failed checks."
+    )
+
+
+def _paging_results_note(keys: list) -> str:
+    """Which query expressions gather the results across pages, and what ``--query`` sees."""
+    return (
+        " The results gathered from every page are: "
+        + ", ".join(f"`{k}`" for k in keys)
+        + ". `--query` runs on the merged result (in text output too), except with `--output "
+        "yaml-stream`, where it runs on each page on its own."
     )
 
 
@@ -473,9 +482,8 @@ def _traits(page: _Page, member: Member, level: int, constraints: bool) -> None:
     if member.idempotency_token and constraints:
         page.doc("When left out, a unique token (a random UUID) is filled in.", level)
     label = type_label(member)
-    if label == "tagged union structure" and constraints:
-        keys = ", ".join(shape.members)
-        page.doc(f"A tagged union: set exactly one of its top-level keys: {keys}.", level)
+    if label == "tagged union structure":
+        page.doc(_union_note(shape, given=constraints), level)
     if shape.enum:
         page.label("Possible values:", level)
         page.items(shape.enum, level + 1)
@@ -488,6 +496,14 @@ def _traits(page: _Page, member: Member, level: int, constraints: bool) -> None:
         if rules:
             page.label("Constraints:", level)
             page.items(rules, level + 1)
+
+
+def _union_note(shape: Shape, given: bool) -> str:
+    """The one-key-only note of a tagged union: what to give (input) or what comes (output)."""
+    keys = ", ".join(shape.members)
+    if given:
+        return f"A tagged union: set exactly one of its top-level keys: {keys}."
+    return f"A tagged union: exactly one of its top-level keys is set in a response: {keys}."
 
 
 class _Members(ShapeWalker):

@@ -172,16 +172,62 @@ def format_json(data) -> str:
     return json.dumps(data, indent=4, ensure_ascii=False, default=json_default) + "\n"
 
 
+# Which plain scalars YAML 1.2 (the version the AWS CLI's YAML writer speaks) reads as something
+# other than a string; a string value that looks like one of them is quoted, nothing else is.
+# PyYAML knows YAML 1.1 only, where "on", "no", "yes" and "1:30" are booleans and numbers too.
+_YAML_12_IMPLICIT = (
+    ("bool", r"(true|True|TRUE|false|False|FALSE)", "tTfF"),
+    (
+        "int",
+        r"([-+]?0b[01_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)",
+        "-+0123456789",
+    ),
+    (
+        "float",
+        r"([-+]?[0-9][0-9_]*\.[0-9_]*([eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+        r"|[-+]?\.[0-9_]+([eE][-+][0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))",
+        "-+0123456789.",
+    ),
+    ("null", r"(~|null|Null|NULL|)", "~nN"),
+    ("merge", r"<<", "<"),
+    ("value", r"=", "="),
+    (
+        "timestamp",
+        r"([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \t]+)[0-9]{1,2}"
+        r":[0-9]{2}:[0-9]{2}(\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)",
+        "0123456789",
+    ),
+)
+
+
 def _yaml_dumper():
+    import re
+
     import yaml
 
     class Dumper(yaml.SafeDumper):
-        pass
+        yaml_implicit_resolvers: dict = {}
+
+    for kind, pattern, first in _YAML_12_IMPLICIT:
+        Dumper.add_implicit_resolver(
+            f"tag:yaml.org,2002:{kind}", re.compile(f"^{pattern}$"), list(first)
+        )
+    Dumper.add_implicit_resolver("tag:yaml.org,2002:null", re.compile("^$"), [""])
 
     def represent_datetime(dumper, value):
         return dumper.represent_str(value.isoformat())
 
+    def represent_float(dumper, value):  # Python's shortest form: 1e+20, not 1.0e+20
+        if value != value:
+            text = ".nan"
+        elif value in (float("inf"), float("-inf")):
+            text = ".inf" if value > 0 else "-.inf"
+        else:
+            text = repr(value)
+        return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
     Dumper.add_representer(datetime.datetime, represent_datetime)
+    Dumper.add_representer(float, represent_float)
     return Dumper
 
 
@@ -193,7 +239,7 @@ def _dump_yaml(data) -> str:
         Dumper=_yaml_dumper(),
         default_flow_style=False,
         allow_unicode=True,
-        sort_keys=True,
+        sort_keys=True,  # as the AWS CLI v2 (2.36) does: its YAML dumper sorts every mapping
         width=2**31 - 1,  # never fold long values over several lines
     )
 
@@ -219,6 +265,11 @@ def _use_color(color: str, isatty: bool) -> bool:
     return color == "on" or (color == "auto" and isatty)
 
 
+def use_color(color: str, isatty: bool) -> bool:
+    """Whether to colour: ``on``, or ``auto`` on a terminal (a bad mode is a ParamError)."""
+    return _use_color(color, isatty)
+
+
 def _terminal_width(width: int | None, isatty: bool) -> int:
     if width is not None:
         return width
@@ -239,7 +290,9 @@ def _check_output(output: str) -> None:
 
 
 # How one result is shown, besides its format (from the run's settings and the terminal).
-View = namedtuple("View", "query title use_color width isatty timestamp_format")
+View = namedtuple(
+    "View", "query title use_color width isatty timestamp_format next_token", defaults=(None,)
+)
 
 
 def _prepared(formatter):
@@ -251,10 +304,22 @@ def _prepared(formatter):
     return render_prepared
 
 
-def _format_text(data, view: View) -> str:
+def _render_text(data, view: View) -> str:
+    """The text format; a listing cut short (``next_token``) ends with its ``NEXTTOKEN`` record.
+
+    As in the AWS CLI, the token is not part of the data the query sees, and its record is the
+    last line, ``NEXTTOKEN<TAB>token``; unlike it, a query does not turn the record into
+    ``None``: the token to continue with is always printed.
+    """
     from cli_core.present.text import format_text
 
-    return format_text(data)
+    token = view.next_token
+    if token is not None and isinstance(data, Mapping) and data.get("NextToken") == token:
+        data = {k: v for k, v in data.items() if k != "NextToken"}
+    text = format_text(apply_query(view.query, prepare(data, view.timestamp_format)))
+    if token is not None:
+        text += format_text({"NextToken": {"NextToken": token}})
+    return text
 
 
 def _format_table(data, view: View) -> str:
@@ -277,7 +342,7 @@ def _render_one_page(data, view: View) -> str:
 # ``options.OUTPUT_FORMATS`` has one (a test checks).
 RENDERERS = {
     "json": _prepared(lambda data, view: format_json(data)),
-    "text": _prepared(_format_text),
+    "text": _render_text,
     "table": _prepared(_format_table),
     "yaml": _prepared(lambda data, view: format_yaml(data)),
     "yaml-stream": _render_one_page,
@@ -295,6 +360,7 @@ def render(
     isatty: bool = False,
     width: int | None = None,
     timestamp_format: str = "iso8601",
+    next_token: str | None = None,
 ) -> str:
     """The full text to print for a result ("" when nothing is printed).
 
@@ -304,9 +370,13 @@ def render(
     ``isatty``, else 80) apply to the table. yaml-stream here prints the whole result as one
     page; use ``render_stream`` to print page by page. The driver passes these from the run's
     settings (``cli_core.settings.Settings``: output, query, color, timestamp_format).
+    ``next_token`` is the token to resume a listing that ``--max-items`` cut short (the text
+    format prints it as its own record; the others show the result's ``NextToken`` key).
     """
     _check_output(output)
-    view = View(query, title, _use_color(color, isatty), width, isatty, timestamp_format)
+    view = View(
+        query, title, _use_color(color, isatty), width, isatty, timestamp_format, next_token
+    )
     return RENDERERS[output](data, view)
 
 

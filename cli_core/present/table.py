@@ -9,7 +9,9 @@ The layout follows the reference CLI's table output (behaviour notes, section G.
 * a list of dicts is one header row (sorted union of scalar keys) and one row per element
   (``''`` where a key is missing); when elements carry nested values, the section restarts for
   each element so the nested sections sit under the row they belong to;
-* a list of scalars is one row per item; a list of scalar lists one row per inner list;
+* a list of scalars is one row per item; a list of scalar lists one row per inner list; lists
+  nested deeper (a query's ``A[*].B[*].[C, D]``) are flattened into the same section, so the
+  result is one flat table, one row per innermost list (of dicts: one header, their rows);
 * widths count East-Asian wide (W), full-width (F) and ambiguous (A) characters as two columns;
   every section is stretched to the widest one, its columns scaled proportionally;
 * when the widest section does not fit the terminal, single-row sections are drawn vertically
@@ -129,6 +131,13 @@ class _Builder:
             elif isinstance(item, list) and all(_is_scalar(el) for el in item):
                 if item:
                     self.add_row(item)
+            elif isinstance(item, list):
+                # A list of lists (``Reservations[*].Instances[*].[A, B]``): flattened into
+                # this section, one row per innermost list, as the AWS CLI draws it.
+                if item:
+                    if self.current.indent != indent:  # a nested section came in between
+                        self.new_section(title, indent)
+                    self._list(item, title, indent)
             else:
                 # A dict or a nested list inside a mixed list: its own section, one level in.
                 self.build(item, title, indent + 1)
@@ -140,8 +149,9 @@ class _Builder:
             if n > 0 and nested:
                 self.new_section(title, indent)
             self.current.headers = list(headers)
-            if headers:
-                self.add_row([item.get(k, "") for k in headers])
+            # Without scalar keys the row is empty: nothing is drawn for it, and (as in the
+            # AWS CLI) no rule under the title either.
+            self.add_row([item.get(k, "") for k in headers])
             for key in nested:
                 if key in item:
                     self.build(item[key], key, indent + 1)
@@ -189,13 +199,18 @@ class _Renderer:
 
     def emit(self, section: Section, body: str) -> None:
         bars = self.bar() * section.indent
-        self.lines.append(f"{bars}{body}{bars}")
+        if self.color:
+            # The AWS CLI's colour layer resets after every piece it writes (the bars, the
+            # body, the line end); the same bytes here, so coloured output compares equal.
+            self.lines.append(f"{_RESET}{bars}{_RESET}{body}{_RESET}{bars}{_RESET}")
+        else:
+            self.lines.append(f"{bars}{body}{bars}")
 
     def render(self, sections: list[Section], total: int) -> str:
         self.lines.append("-" * total)
         for section in sections:
             self.section(section, total - 2 * section.indent)
-        return "\n".join(self.lines) + "\n"
+        return "\n".join(self.lines) + "\n" + (_RESET if self.color else "")
 
     def section(self, section: Section, inner: int) -> None:
         if section.title:
@@ -205,6 +220,8 @@ class _Renderer:
         if not section.headers and not section.rows:
             return
         widths = scale_widths(section.natural_widths(), inner)
+        if not widths:
+            return
         if section.headers:
             self.emit(section, _rule(widths))
             cells = [

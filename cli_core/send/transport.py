@@ -68,11 +68,12 @@ class Response:
     metadata: list = field(default_factory=list)
     resume_token: str | None = None
     _secrets: frozenset = frozenset()  # never repeated in an error message
+    _error_members: dict = field(default_factory=dict)  # error code -> its shape's members
 
     def _next_page(self) -> dict | None:
         if self._source is None:
             return None
-        with translated_errors(self._secrets):
+        with translated_errors(self._secrets, self._error_members):
             try:
                 page = next(self._source)
             except StopIteration:
@@ -177,7 +178,8 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
     if settings.verify is False:
         stderr.write(NO_VERIFY_WARNING + "\n")
     secrets = env_secrets(settings.environ)
-    with translated_errors(secrets):
+    members = error_members(command)
+    with translated_errors(secrets, members):
         try:
             session, client = build_client(command, settings)
         except ValueError as exc:  # only settings go in: one botocore refused without a class
@@ -205,6 +207,7 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
             call = getattr(client, method)
             response = Response(command.operation, False, _once(call, params))
     response._secrets = frozenset(secrets)
+    response._error_members = members
     response._next_page()
     return response
 
@@ -262,6 +265,7 @@ def build_client(command, settings: SendSettings):
     session.user_agent_name = "clishape"
     session.user_agent_version = __version__
     session.register_component("data_loader", _spec_loader(session, command, settings.cache_dir))
+    _keep_wire_timestamps(session, settings.timestamp_format)
     if settings.verify is False:
         _silence_insecure_warnings()
 
@@ -330,6 +334,19 @@ def _use_crt_as_the_aws_cli_does() -> None:
         "s3v4-query": auth.S3SigV4QueryAuth,
     }
     auth.AUTH_TYPE_MAPS.update(python_signers)
+
+
+def _keep_wire_timestamps(session, timestamp_format: str) -> None:
+    """With ``cli_timestamp_format = wire``, the response parser leaves every timestamp as it
+    came on the wire: the epoch number of the JSON protocols, the text of the XML ones."""
+    if timestamp_format != "wire":
+        return
+    factory = session.get_component("response_parser_factory")
+    factory.set_parser_defaults(timestamp_parser=_as_sent)
+
+
+def _as_sent(value):
+    return value
 
 
 def _proxies(environ: Mapping[str, str]) -> dict:
@@ -612,10 +629,11 @@ HEADER_PROBLEM = (
 
 
 @contextmanager
-def translated_errors(secrets=()):
+def translated_errors(secrets=(), members=None):
     """Turn botocore's exceptions into clishape's error hierarchy (no traceback reaches users).
 
     No message repeats a value of ``secrets`` (the secret key, the session token).
+    ``members`` (``error_members``) tells a service error which of its fields are modeled.
     """
     from botocore import exceptions as bx
     from botocore.parsers import ResponseParserError
@@ -628,17 +646,17 @@ def translated_errors(secrets=()):
     try:
         yield
     except bx.ClientError as exc:
-        raise _service_error(exc, clean) from None
+        raise _service_error(exc, clean, members or {}) from None
     except bx.NoCredentialsError:
-        raise ConfigError(NO_CREDENTIALS) from None
+        raise ConfigError(NO_CREDENTIALS, code="NoCredentials") from None
     except bx.NoRegionError:
-        raise ConfigError(NO_REGION) from None
+        raise ConfigError(NO_REGION, code="NoRegion") from None
     except _config_errors(bx) as exc:
         raise ConfigError(clean(exc)) from None
     except (bx.HTTPClientError, bx.ConnectionError) as exc:
         raise EndpointError(clean(exc)) from None
-    except bx.ParamValidationError as exc:
-        raise ParamError(clean(exc)) from None
+    except bx.ParamValidationError as exc:  # one problem a line, as the request stage's
+        raise ParamError("\n".join(clean(line) for line in str(exc).splitlines())) from None
     except (bx.BotoCoreError, ResponseParserError) as exc:  # an answer botocore cannot read
         raise CLIError(clean(exc)) from None
     except CLIError as exc:
@@ -657,11 +675,34 @@ def translated_errors(secrets=()):
         raise
 
 
-def _service_error(exc, clean=str) -> ServiceError:
+def _service_error(exc, clean=str, members=None) -> ServiceError:
     response = getattr(exc, "response", None) or {}
     error = dict(response.get("Error") or {})
     details = dict(error)
     for key, value in response.items():
         if key not in ("Error", "ResponseMetadata"):
             details[key] = value
-    return ServiceError(clean(exc), code=error.get("Code"), details=details)
+    code = error.get("Code")
+    modeled = (members or {}).get(code)
+    return ServiceError(clean(exc), code=code, details=details, modeled=modeled)
+
+
+def error_members(command) -> dict:
+    """Error code -> the member names of its error shape, for the operation's listed errors.
+
+    The code is the shape's ``error.code`` when the model gives one, else the shape's name
+    (as botocore matches them).
+    """
+    raw = getattr(command, "raw", None) or {}
+    shapes = raw.get("shapes") or {}
+    found: dict = {}
+    for name in (raw.get("operation") or {}).get("errors", ()):
+        shape = shapes.get(name)
+        if not isinstance(shape, dict):
+            continue
+        fields = frozenset(shape.get("members") or ())
+        found[name] = fields
+        code = (shape.get("error") or {}).get("code")
+        if code:
+            found[code] = fields
+    return found
