@@ -503,3 +503,18 @@ def test_elb_register_instances_legacy_list(query_moto):
     (_method, _url, body), = sent_requests(result.stderr)
     assert f"Instances.member.1.InstanceId={ids[0]}" in body
     assert f"Instances.member.2.InstanceId={ids[1]}" in body
+
+
+def test_route53_ids_given_as_paths_send_their_last_part(moto):
+    zone = moto.run("route53", "create-hosted-zone", "--name", "paths.example.com",
+                    "--caller-reference", "r1", "--query", "HostedZone.Id", "--output", "text")
+    assert zone.exit_code == 0, zone.stderr
+    path = zone.stdout.strip()
+    assert path.startswith("/hostedzone/")
+    result = moto.run("route53", "get-hosted-zone", "--id", path,
+                      "--query", "HostedZone.Name", "--output", "text")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # no length warning: the rules see the id, not the path
+    assert result.stdout == "paths.example.com.\n"
+    dry = moto.run("route53", "get-hosted-zone", "--id", path, "--cli-dry-run")
+    assert json.loads(dry.stdout)["params"] == {"Id": path.rsplit("/", 1)[-1]}

@@ -438,6 +438,10 @@ def _customize(
                 members[member].update(keys)
             elif key != "*":
                 raise LookupError(f"{service} {command}: no input member {member}")
+        path_shapes = set(entry.get("last_path_part_shapes") or ())
+        for ref in members.values():
+            if ref.get("shape") in path_shapes:
+                ref["cli_last_path_part"] = True
         if entry.get("flag_value_structures"):
             for member, ref in members.items():
                 if _is_value_boolean(shapes, shapes[input_name]["members"][member]["shape"]):

@@ -85,6 +85,7 @@ def build_request(
     given, bodies = streaming_bodies(command, parsed.params, parsed.options)
     params = merge_params(shape, given, document)
     fill_defaults(params, getattr(parsed, "defaults", ()))
+    take_last_path_parts(shape, params)
     params = normalise_timestamps(shape, params)
     fill_idempotency_tokens(shape, params)
     params = apply_binary_format(shape, params, binary_format, options=parsed.options)
@@ -93,6 +94,17 @@ def build_request(
         raise ValidationError(errors)
     params.update(bodies)
     return Request(command.operation, params, tuple(render_problems(warnings)), tuple(warnings))
+
+
+def take_last_path_parts(shape, params: dict) -> None:
+    """A top-level member marked ``cli_last_path_part`` given as a path (``/hostedzone/Z1``)
+    keeps its last part (``Z1``), the form the service takes; ``--cli-dry-run`` shows it."""
+    if shape is None:
+        return
+    for name, member in shape.members.items():
+        value = params.get(name)
+        if member.raw.get("cli_last_path_part") and isinstance(value, str) and "/" in value:
+            params[name] = value.rsplit("/", 1)[-1]
 
 
 def streaming_bodies(command, given: dict, options: dict) -> tuple[dict, dict]:

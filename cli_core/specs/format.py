@@ -121,6 +121,7 @@ MEMBER_KEYS = {
     "cli_option": "bool",
     "cli_flag": "bool",
     "cli_bare_items": "bool",
+    "cli_last_path_part": "bool",  # a value given as a path (/hostedzone/Z1) sends its last part
 }
 
 # -- waiters (``_service.yaml`` ``waiters:``): ``SERVICE wait NAME`` polls a command until one

@@ -37,7 +37,7 @@ _REF_KEYS = {
     "hostLabel", "deprecated", "deprecatedMessage", "deprecatedSince", "xmlNamespace",
     "xmlAttribute", "queryName", "flattened", "box", "contextParam", "eventpayload",
     "eventheader", "streaming", "cli_name", "cli_aliases", "sensitive", "requiresLength",
-    "cli_hidden", "cli_option", "cli_flag", "cli_bare_items",
+    "cli_hidden", "cli_option", "cli_flag", "cli_bare_items", "cli_last_path_part",
 }  # fmt: skip
 
 
