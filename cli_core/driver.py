@@ -378,7 +378,8 @@ def _call_and_print(parsed, request, settings, io, present_args, send_settings) 
             pass
         return 0
     data = response.result()
-    return _print(io, settings, data, {**present_args, "next_token": response.resume_token})
+    listing = {"next_token": response.resume_token, "result_keys": response.result_key_names}
+    return _print(io, settings, data, {**present_args, **listing})
 
 
 def _print(io: IO, settings, data, present_args) -> int:

@@ -93,7 +93,7 @@ def test_coloured_table_has_the_aws_cli_escapes(moto, snapshot):
 def _instances(moto, instance_type: str, count: int) -> None:
     ran = moto.run(
         "ec2", "run-instances", "--image-id", "ami-12c6146b", "--instance-type", instance_type,
-        "--min-count", str(count), "--max-count", str(count),
+        "--count", str(count),
     )  # fmt: skip
     assert ran.exit_code == 0, ran.stderr
 
@@ -231,3 +231,21 @@ def test_yaml_stream_of_an_item_with_key_on(moto):
     assert moto.run("dynamodb", "put-item", "--table-name", "alpha", "--item", item).exit_code == 0
     result = moto.run("dynamodb", "scan", "--table-name", "alpha", "--output", "yaml-stream")
     assert "\n    on:\n      BOOL: true\n" in result.stdout
+
+
+def test_text_of_a_listing_gives_every_gathered_member_its_column(moto, tmp_path):
+    # S3 answers no CommonPrefixes here; the AWS CLI still writes its column (None), so the
+    # columns of the first record are the same whether or not a call has common prefixes.
+    body = tmp_path / "a.txt"
+    body.write_text("hi")
+    assert moto.run("s3api", "create-bucket", "--bucket", "columns").exit_code == 0
+    put = moto.run("s3api", "put-object", "--bucket", "columns", "--key", "a.txt",
+                   "--body", str(body))  # fmt: skip
+    assert put.exit_code == 0, put.stderr
+    text = moto.run("s3api", "list-objects-v2", "--bucket", "columns", "--output", "text")
+    assert text.exit_code == 0, text.stderr
+    first, second = text.stdout.splitlines()[:2]
+    assert first == "None\t\tNone"  # CommonPrefixes, Prefix, RequestCharged
+    assert second.startswith("CONTENTS\t")
+    as_json = json.loads(moto.run("s3api", "list-objects-v2", "--bucket", "columns").stdout)
+    assert "CommonPrefixes" not in as_json  # json shows what came, as the AWS CLI's does

@@ -20,8 +20,8 @@ def test_instances_workflow(moto, snapshot):
     launched = json.loads(
         ok(
             moto.run(
-                "ec2", "run-instances", "--image-id", IMAGE, "--min-count", "2",
-                "--max-count", "2", "--instance-type", "t2.micro",
+                "ec2", "run-instances", "--image-id", IMAGE, "--count", "2",
+                "--instance-type", "t2.micro",
             )
         )
     )  # fmt: skip

@@ -291,7 +291,9 @@ def _check_output(output: str) -> None:
 
 # How one result is shown, besides its format (from the run's settings and the terminal).
 View = namedtuple(
-    "View", "query title use_color width isatty timestamp_format next_token", defaults=(None,)
+    "View",
+    "query title use_color width isatty timestamp_format next_token result_keys",
+    defaults=(None, ()),
 )
 
 
@@ -316,6 +318,10 @@ def _render_text(data, view: View) -> str:
     token = view.next_token
     if token is not None and isinstance(data, Mapping) and data.get("NextToken") == token:
         data = {k: v for k, v in data.items() if k != "NextToken"}
+    if view.result_keys and isinstance(data, Mapping):
+        # As the AWS CLI writes a listing: every gathered member has its column, None when no
+        # page had it (S3's CommonPrefixes), so the columns do not shift from one call to the next.
+        data = {**data, **{k: None for k in view.result_keys if k not in data}}
     text = format_text(apply_query(view.query, prepare(data, view.timestamp_format)))
     if token is not None:
         text += format_text({"NextToken": {"NextToken": token}})
@@ -361,6 +367,7 @@ def render(
     width: int | None = None,
     timestamp_format: str = "iso8601",
     next_token: str | None = None,
+    result_keys: tuple = (),
 ) -> str:
     """The full text to print for a result ("" when nothing is printed).
 
@@ -372,10 +379,19 @@ def render(
     settings (``cli_core.settings.Settings``: output, query, color, timestamp_format).
     ``next_token`` is the token to resume a listing that ``--max-items`` cut short (the text
     format prints it as its own record; the others show the result's ``NextToken`` key).
+    ``result_keys`` are the members a paginated listing gathers (the text format gives each
+    its column, None when absent, as the AWS CLI does).
     """
     _check_output(output)
     view = View(
-        query, title, _use_color(color, isatty), width, isatty, timestamp_format, next_token
+        query,
+        title,
+        _use_color(color, isatty),
+        width,
+        isatty,
+        timestamp_format,
+        next_token,
+        tuple(result_keys),
     )
     return RENDERERS[output](data, view)
 

@@ -96,6 +96,15 @@ class Response:
             elif self._next_page() is None:
                 return
 
+    @property
+    def result_key_names(self) -> tuple[str, ...]:
+        """The top-level members a paginated listing gathers across pages (``Contents``,
+        ``CommonPrefixes``), or () when the answer is not paginated."""
+        if not self.paginated or self._page_iterator is None:
+            return ()
+        names = (key.expression for key in self._page_iterator.result_keys)
+        return tuple(name for name in names if name.isidentifier())
+
     def result(self) -> dict:
         """The whole result: all pages merged when paginated, else the one response."""
         pages = list(self.pages())
