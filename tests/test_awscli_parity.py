@@ -51,6 +51,10 @@ DELIBERATE = {
     "(argrename); a spec renames a member, not one form of it",
     "alias-relaxes-required": "a hidden alias makes the AWS CLI treat both names as optional at "
     "parse time; clishape keeps the member required (either name satisfies it)",
+    "event-stream-outfile": "an event-stream operation the AWS CLI v1 still lists (its list of "
+    "removed event-stream operations lags behind botocore) gives no way to read the stream "
+    "there; clishape writes the events' blob payloads to the positional outfile, as for S3 "
+    "Select",
     "event-stream-removed": "the AWS CLI leaves event-stream operations out; clishape imports "
     "them and lets the engine decide",
     "skeleton-blob": 'a blob\'s skeleton value is "" in clishape, null (which it then rejects) '
@@ -356,6 +360,9 @@ def compare_outfile(result: Results, where: str, ours, aws) -> None:
     theirs = getattr(aws.arg_table.get("outfile"), "cli_name", None) == "outfile"
     mine = ours.outfile_member is not None
     if theirs != mine:
+        if mine and _streams_events(ours):
+            result.deliberate["outfile:event-stream-outfile"].append(where)
+            return
         side = "the AWS CLI" if theirs else "clishape"
         result.unexpected["outfile"].append(f"{where}: a positional outfile in {side} only")
         return
@@ -366,6 +373,13 @@ def compare_outfile(result: Results, where: str, ours, aws) -> None:
     for option in ("cli-input-json", "cli-input-yaml", "generate-cli-skeleton"):
         if (option in aws.arg_table) != ("--" + option in known):
             result.unexpected["outfile"].append(f"{where}: --{option} differs beside outfile")
+
+
+def _streams_events(command) -> bool:
+    """Whether the command's output payload is an event stream (its events' blobs go to outfile)."""
+    payload = command.output.raw.get("payload")
+    member = command.output.members.get(payload) if payload else None
+    return member is not None and bool(member.shape.raw.get("eventstream"))
 
 
 def compare_skeleton(result: Results, where: str, ours, aws) -> None:
