@@ -213,14 +213,7 @@ def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
         if spec.load_waiters(service, roots, cache_dir=settings.cache_dir):
             choices.append(spec.WAIT_COMMAND)
         raise UsageError(_invalid_choice("command", rest[1], choices, service))
-    args = rest[2:]
-    if settings.auto_prompt:
-        args = _prompt_missing(command, args, io)
-    files = _files(settings, args)
-    parsed = parse_command(command, args, files=files)
-    if parsed.help:
-        return _page(io, settings, lambda h: h.command_help(command, io.width))
-    return _execute(parsed, settings, io, files, local_endpoint)
+    return _run_command(command, rest[2:], settings, io, local_endpoint)
 
 
 def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -> int:
@@ -240,7 +233,11 @@ def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -
     if command is None:
         where = f"{service} {spec.WAIT_COMMAND}"
         raise UsageError(_invalid_choice("waiter", rest[0], sorted(waiters), where))
-    args = rest[1:]
+    return _run_command(command, rest[1:], settings, io, local_endpoint)
+
+
+def _run_command(command, args: list[str], settings, io: IO, local_endpoint) -> int:
+    """One command (or waiter) with the tokens after its name: prompt, parse, help or run."""
     if settings.auto_prompt:
         args = _prompt_missing(command, args, io)
     files = _files(settings, args)
