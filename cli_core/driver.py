@@ -173,7 +173,7 @@ def _report(
 # -- the trip ----------------------------------------------------------------------------------
 
 
-def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
+def _run(argv: list[str], io: IO, local_endpoint=None, prompted: bool = False) -> int:
     from cli_core import specs as spec
     from cli_core.settings import resolve_settings
 
@@ -183,6 +183,14 @@ def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
         return 0
     settings = resolve_settings(gargs, io.environ)
     io.settings = settings
+    if not prompted and not _help_asked(rest) and settings.auto_prompt != "off":
+        from cli_core.argv.prompt import prompted_run
+
+        def again(line: list[str]) -> int:
+            return _run(line, io, local_endpoint, prompted=True)
+
+        mode, catalog = settings.auto_prompt, _catalog(settings)
+        return prompted_run(argv, rest, mode, io, catalog, again, prog="clishape")
     roots = list(settings.spec_roots)
     if not rest or rest[0] in ("help", "-h", "--help"):
         if not rest:
@@ -237,9 +245,7 @@ def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -
 
 
 def _run_command(command, args: list[str], settings, io: IO, local_endpoint) -> int:
-    """One command (or waiter) with the tokens after its name: prompt, parse, help or run."""
-    if settings.auto_prompt:
-        args = _prompt_missing(command, args, io)
+    """One command (or waiter) with the tokens after its name: parse, help or run."""
     files = _files(settings, args)
     parsed = parse_command(command, args, files=files)
     if parsed.help:
@@ -259,23 +265,36 @@ def _files(settings, args: list[str]):
     return FileReading(encoding=settings.file_encoding)
 
 
-def _prompt_missing(command, args: list[str], io: IO) -> list[str]:
-    """Ask on stderr, one line of stdin each, for the required options the line lacks."""
-    if "help" in args or "--cli-input-json" in args or "--cli-input-yaml" in args:
-        return args
-    written = {token.split("=", 1)[0] for token in args}
-    args = list(args)
-    for name in command.required_members:
-        member = command.input.members[name]
-        if member.option in written or any(a in written for a in member.aliases):
-            continue
-        io.stderr.write(f"{member.option} ({member.shape.type}): ")
-        io.stderr.flush()
-        answer = io.stdin.readline() if io.stdin is not None else ""
-        if not answer:
-            break  # end of input: the usual missing-option error follows
-        args.append(f"{member.option}={answer.rstrip(chr(10))}")
-    return args
+def _help_asked(rest: list[str]) -> bool:
+    return any(token in ("help", "-h", "--help") for token in rest)
+
+
+def _catalog(settings):
+    """What the auto-prompt may offer: the services, their commands and waiters, a command."""
+    from cli_core import specs as spec
+    from cli_core.argv.prompt import Catalog
+
+    roots, cache_dir = list(settings.spec_roots), settings.cache_dir
+
+    def commands(service: str) -> list[str]:
+        folder = spec.service_dir(service, roots)
+        if folder is None:
+            return []
+        waiters = spec.load_waiters(service, roots, cache_dir=cache_dir)
+        return spec.list_commands(folder) + ([spec.WAIT_COMMAND] if waiters else [])
+
+    def command(service: str, name: str, waiter: str | None = None):
+        if name == spec.WAIT_COMMAND and waiter is not None:
+            return spec.load_waiter(service, waiter, roots, cache_dir=cache_dir)
+        return spec.load_command(service, name, roots, cache_dir=cache_dir)
+
+    return Catalog(
+        services=lambda: spec.list_services(roots),
+        commands=commands,
+        waiters=lambda service: sorted(spec.load_waiters(service, roots, cache_dir=cache_dir)),
+        command=command,
+        wait=spec.WAIT_COMMAND,
+    )
 
 
 def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint=None) -> int:
@@ -305,7 +324,11 @@ def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint
     from cli_core.request.build import build_request, dry_run_text
 
     request = build_request(
-        parsed, binary_format=settings.binary_format, stdin=io.stdin, files=files
+        parsed,
+        binary_format=settings.binary_format,
+        stdin=io.stdin,
+        files=files,
+        merge=settings.input_merge,
     )
     for warning in request.warnings:
         io.stderr.write(f"clishape: warning: {warning}\n")

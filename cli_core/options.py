@@ -39,6 +39,12 @@ RETRY_MODES = ("legacy", "standard", "adaptive")
 # document ({Code, Message, ...}) in that output format.
 ERROR_FORMATS = ("legacy", "json", "yaml", "text", "table", "enhanced")
 DEFAULT_ERROR_FORMAT = "enhanced"
+# --cli-auto-prompt's modes (AWS_CLI_AUTO_PROMPT, config cli_auto_prompt; default off).
+AUTO_PROMPT_MODES = ("off", "on", "on-partial")
+# How command-line values meet an input document (--cli-input-merge, config cli_input_merge).
+# replace (the default): each top-level member given replaces the document's; deep: merged
+# member by member at every depth, lists replaced; deep-append: the same, lists appended.
+INPUT_MERGE_MODES = ("replace", "deep", "deep-append")
 
 GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
     GlobalOption(
@@ -120,11 +126,19 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
     ),
     GlobalOption(
         "--cli-auto-prompt", "flag", "cli_auto_prompt",
-        "Ask on the terminal for each required parameter the command line leaves out.",
+        "Prompt for the command line before it runs. On a terminal, with the optional extra "
+        "installed (pip install 'clishape[prompt]'): a full-screen prompt, opened even when the "
+        "line is complete, that completes services, commands, options and their values as you "
+        "type (fuzzy matching), shows the documentation of the option at hand, and prints the "
+        "finished command line before running it. Otherwise: one line for each required "
+        "parameter the line leaves out, then, when standard input is a terminal, one line for "
+        "optional parameters (? lists them, Enter runs the command). Without this option: "
+        "AWS_CLI_AUTO_PROMPT, then cli_auto_prompt in the profile's config: on (as this "
+        "option), on-partial (prompt only when the line is incomplete or wrong) or off.",
     ),
     GlobalOption(
         "--no-cli-auto-prompt", "flag", "no_cli_auto_prompt",
-        "Do not ask for missing parameters, even when AWS_CLI_AUTO_PROMPT is on.",
+        "Never prompt, even when AWS_CLI_AUTO_PROMPT or cli_auto_prompt is on or on-partial.",
     ),
     GlobalOption(
         "--cli-error-format", "choice", "cli_error_format",
@@ -140,6 +154,17 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
         "Print the operation name and the final request parameters as JSON instead of sending "
         "the request, after merging input documents, binary handling and validation "
         "(clishape extension).",
+    ),
+    GlobalOption(
+        "--cli-input-merge", "choice", "cli_input_merge",
+        "How parameters given on the command line meet a --cli-input-json or --cli-input-yaml "
+        "document. replace (the default, as the AWS CLI): each top-level parameter given "
+        "replaces the document's member of that name. deep: structures and maps are merged "
+        "member by member at every depth, the command line winning; lists are replaced. "
+        "deep-append: the same, but lists from the command line are appended to the "
+        "document's. Without this option: cli_input_merge in the profile's config, then "
+        "replace. --cli-dry-run shows the merged request (clishape extension).",
+        choices=INPUT_MERGE_MODES,
     ),
 )  # fmt: skip
 

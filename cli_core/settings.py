@@ -5,8 +5,10 @@ file, resolved once into one immutable value that the stages receive.
 
 The driver builds it right after the global options are split off. Values that need nothing but
 the command line and the environment are plain fields; values that may come from the config
-file are computed on first use and then kept (``functools.cached_property``), so help pages and
-usage errors never open the file. ``check_request()`` and ``check_send()`` resolve every value a
+file are computed on first use and then kept (``functools.cached_property``), so help pages
+never open the file (a command line that neither ``--cli-auto-prompt`` nor
+``AWS_CLI_AUTO_PROMPT`` decides looks there for ``cli_auto_prompt``; an unreadable file then
+means off, and is reported only where the run needs it). ``check_request()`` and ``check_send()`` resolve every value a
 request (or a call) needs, so a bad setting stops the run before anything is read or sent.
 
 Precedence, each first-found wins:
@@ -17,7 +19,9 @@ Precedence, each first-found wins:
 * error format: ``--cli-error-format`` > ``AWS_CLI_ERROR_FORMAT`` > config ``cli_error_format``
   > enhanced (the environment and config values in any case)
 * pager: ``--no-cli-pager`` > ``AWS_PAGER`` > config ``cli_pager`` > ``PAGER`` > less
-* auto-prompt: ``--cli-auto-prompt`` > ``--no-cli-auto-prompt`` > ``AWS_CLI_AUTO_PROMPT=on``
+* auto-prompt: ``--no-cli-auto-prompt`` (off) > ``--cli-auto-prompt`` (on) >
+  ``AWS_CLI_AUTO_PROMPT`` > config ``cli_auto_prompt`` > off (values on, on-partial, off)
+* input merge: ``--cli-input-merge`` > config ``cli_input_merge`` > replace
 * region: ``--region`` > ``AWS_REGION`` > ``AWS_DEFAULT_REGION`` > config ``region``
 * CA bundle: ``--no-verify-ssl`` > ``--ca-bundle`` > ``AWS_CA_BUNDLE`` > config ``ca_bundle``
 * retries: ``AWS_MAX_ATTEMPTS`` > config ``max_attempts``; ``AWS_RETRY_MODE`` > ``retry_mode``
@@ -46,9 +50,11 @@ from types import MappingProxyType
 
 from cli_core.errors import ConfigError, ParamError
 from cli_core.options import (
+    AUTO_PROMPT_MODES,
     BINARY_FORMATS,
     DEFAULT_ERROR_FORMAT,
     ERROR_FORMATS,
+    INPUT_MERGE_MODES,
     OUTPUT_FORMATS,
     RETRY_MODES,
     TIMESTAMP_FORMATS,
@@ -117,7 +123,6 @@ class Settings:
     debug: bool = False
     query: str | None = None
     color: str = "auto"
-    auto_prompt: bool = False
     dry_run: bool = False
     paginate: bool = True
     no_pager: bool = False
@@ -191,6 +196,29 @@ class Settings:
                 f"valid values are {', '.join(ERROR_FORMATS)}"
             )
         return value.strip().lower()
+
+    @cached_property
+    def auto_prompt(self) -> str:
+        """The auto-prompt mode (``options.AUTO_PROMPT_MODES``); a bad value is a ConfigError."""
+        if self._arg("no_cli_auto_prompt"):
+            return "off"
+        if self._arg("cli_auto_prompt"):
+            return "on"
+        try:
+            value, where = self._env_or_config("AWS_CLI_AUTO_PROMPT", "cli_auto_prompt")
+        except ConfigError:  # an unreadable config file: reported where the run needs it
+            return "off"
+        return _mode(value, where, AUTO_PROMPT_MODES, "auto-prompt mode") or "off"
+
+    @cached_property
+    def input_merge(self) -> str:
+        """How command-line values meet an input document (``options.INPUT_MERGE_MODES``)."""
+        given = self._arg("cli_input_merge")
+        if given:
+            return given
+        value = self.config.get("cli_input_merge")
+        where = self._config_where("cli_input_merge") if value is not None else ""
+        return _mode(value, where, INPUT_MERGE_MODES, "input merge mode") or INPUT_MERGE_MODES[0]
 
     @cached_property
     def pager(self) -> list[str] | None:
@@ -335,6 +363,7 @@ class Settings:
         self.binary_format  # noqa: B018
         self.timestamp_format  # noqa: B018
         self.error_format  # noqa: B018
+        self.input_merge  # noqa: B018
         self.endpoint_url  # noqa: B018
         self.max_input_bytes  # noqa: B018
         if self.query is not None:
@@ -398,16 +427,11 @@ def resolve_settings(args, environ: Mapping[str, str]) -> Settings:
     roots = tuple(spec_roots(env))
     for root in roots:
         check_path(str(root), "an entry of CLISHAPE_SPEC_PATH")
-    if args.cli_auto_prompt or args.no_cli_auto_prompt:
-        auto_prompt = bool(args.cli_auto_prompt)
-    else:
-        auto_prompt = env.get("AWS_CLI_AUTO_PROMPT", "").lower() == "on"
     return Settings(
         environ=env,
         debug=bool(args.debug),
         query=args.query,
         color=args.color or "auto",
-        auto_prompt=auto_prompt,
         dry_run=bool(args.cli_dry_run),
         paginate=not args.no_paginate,
         no_pager=bool(args.no_cli_pager),
@@ -429,6 +453,19 @@ def shown(text, limit: int = MAX_SHOWN) -> str:
     if not text.isprintable():
         text = text.encode("unicode_escape").decode("ascii")
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
+def _mode(value, where: str, modes: tuple[str, ...], what: str) -> str | None:
+    """A mode from the environment or a config file, lower-cased; None when unset or empty."""
+    if value is None or not str(value).strip():
+        return None
+    mode = str(value).strip().lower()
+    if mode not in modes:
+        raise ConfigError(
+            f"Unknown {what} '{shown(str(value))}' from {where}; "
+            f"valid values are {', '.join(modes)}"
+        )
+    return mode
 
 
 def binary_format_from_config(config, config_path: str) -> str | None:

@@ -149,6 +149,7 @@ GLOBAL_DEFAULTS = {
     "no_cli_auto_prompt": False,
     "cli_error_format": None,
     "cli_dry_run": False,
+    "cli_input_merge": None,
 }
 
 # The global options as given (None where not given); a namedtuple: cheap to import.

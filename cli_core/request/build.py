@@ -5,8 +5,13 @@ operation name and the final parameters (model member names, model order), or ra
 ``ValidationError`` listing every problem at once. Warnings (values above a maximum, outside an
 enum, not matching a pattern) travel with the request; the driver prints them and still sends.
 
-Merge rule: every top-level member given on the command line replaces the document's member of
-the same name (no deep merge); the document supplies the rest. Timestamps from a document (ISO
+Merge rule (``merge="replace"``, the default, as the AWS CLI): every top-level member given on
+the command line replaces the document's member of the same name; the document supplies the
+rest. With ``merge="deep"`` (``--cli-input-merge deep``) the command line's structures and maps
+are merged into the document's member by member at every depth, the command line winning at
+each leaf; a list from the command line replaces the document's, or with ``"deep-append"`` is
+appended to it. A value whose type differs from the document's (a list where it has a mapping)
+replaces it. Timestamps from a document (ISO
 8601 text, seconds since 1970, or YAML timestamps) become timezone-aware datetimes, as the
 command line gives them; idempotency tokens left out are filled with a fresh UUID.
 
@@ -73,16 +78,24 @@ class Request:
 
 
 def build_request(
-    parsed, *, binary_format: str = "base64", stdin=None, files: FileReading = DEFAULT_FILE_READING
+    parsed,
+    *,
+    binary_format: str = "base64",
+    stdin=None,
+    files: FileReading = DEFAULT_FILE_READING,
+    merge: str = "replace",
 ) -> Request:
     """The request ``parsed`` stands for, validated against the command's input shape.
 
-    ``files`` says how an input document file or standard input is read (its size limit).
+    ``files`` says how an input document file or standard input is read (its size limit);
+    ``merge`` how the command line's values meet it (see the merge rule above).
     """
     command = parsed.command
     shape = command.input
     document = load_input_document(parsed, stdin, files=files)
     given, bodies = streaming_bodies(command, parsed.params, parsed.options)
+    if document and merge != "replace":
+        given = deep_merge(shape, document, given, append=merge == "deep-append")
     params = merge_params(shape, given, document)
     fill_defaults(params, getattr(parsed, "defaults", ()))
     take_last_path_parts(shape, params)
@@ -134,6 +147,52 @@ def merge_params(shape, given: dict, document: dict | None) -> dict:
             if name not in merged:
                 merged[name] = value  # unknown: validation names it
     return merged
+
+
+def deep_merge(shape, document: dict, given: dict, *, append: bool = False) -> dict:
+    """The command line's top-level values, each merged into the document's value of the same
+    member (structures and maps member by member, at every depth); lists replace the
+    document's, or with ``append`` follow its items. Returns only the members ``given`` has."""
+    if shape is None:
+        return given
+    merged = _DeepMerge(document, append).walk(shape, given)
+    return {name: merged[name] for name in given}
+
+
+class _DeepMerge(ValueWalker):
+    """Walk the command line's value; at each structure or map, start from the document's
+    value at the same path and lay the command line's entries over it."""
+
+    def __init__(self, document: dict, append: bool):
+        self.document = document
+        self.append = append
+
+    def _base(self, path: tuple):
+        """The document's value at ``path`` (a mapping path: lists are never entered)."""
+        here = self.document
+        for part in path:
+            if not isinstance(here, dict) or part not in here:
+                return None
+            here = here[part]
+        return here
+
+    def visit_structure(self, shape, value, path, sensitive):
+        return self._over(path, super().visit_structure(shape, value, path, sensitive))
+
+    def visit_map(self, shape, value, path, sensitive):
+        return self._over(path, super().visit_map(shape, value, path, sensitive))
+
+    def visit_list(self, shape, value, path, sensitive):
+        base = self._base(path)
+        if self.append and path and isinstance(base, list):
+            return [*base, *value]
+        return value  # replaced whole: the items are not merged one by one
+
+    def _over(self, path: tuple, merged: dict) -> dict:
+        base = self._base(path)
+        if not path or not isinstance(base, dict):
+            return merged
+        return {**base, **merged}
 
 
 def fill_defaults(params: dict, defaults) -> None:
