@@ -41,7 +41,11 @@ CLI_INPUT_DOC = (
     "values using a JSON-provided value as the string will be taken literally. This may not be "
     "specified along with `--cli-input-yaml`.\n\n"
     "`--cli-input-yaml` reads the arguments from a YAML document in the same way; it may not be "
-    "specified along with `--cli-input-json`."
+    "specified along with `--cli-input-json`.\n\n"
+    "With `--cli-input-merge deep` (or `cli_input_merge = deep` in the profile's config) the "
+    "values given on the command line are merged into the document member by member at every "
+    "depth instead, lists replaced; `deep-append` appends lists (clishape extension). "
+    "`--cli-dry-run` shows the merged request."
 )
 SKELETON_DOC = (
     "Prints a JSON skeleton to standard output without sending an API request. If provided with "
