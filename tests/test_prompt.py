@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from cli_core import specs as spec
 from cli_core.argv import prompt
+from cli_core.argv.parser import split_globals
 from cli_core.argv.prompt import Catalog, documentation, suggestions
 from cli_core.driver import IO, main
+from cli_core.driver import _catalog as driver_catalog
+from cli_core.settings import resolve_settings
 from cli_core.testing import isolated_environ, run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specs"
@@ -29,12 +31,7 @@ FULL_SCREEN = prompt.full_screen_prompt
 
 
 def catalog() -> Catalog:
-    return Catalog(
-        services=lambda: spec.list_services(ROOTS),
-        commands=lambda service: spec.list_commands(spec.service_dir(service, ROOTS)),
-        waiters=lambda service: [],
-        command=lambda service, name, waiter=None: spec.load_command(service, name, ROOTS),
-    )
+    return catalog_for(FIXTURES)
 
 
 def params(result) -> dict:
@@ -107,6 +104,38 @@ def test_a_complete_line_is_not_prompted_for_without_a_terminal():
             [*DRY, "--str-arg", "abc"], stdin="x\n", env={**ENV, "AWS_CLI_AUTO_PROMPT": mode}
         )
         assert params(result)["StrArg"] == "abc" and result.stderr == ""
+
+
+WAITERS = """
+waiters:
+  things-done:
+    command: do-things
+    delay: 1
+    maxAttempts: 1
+    acceptors: [{state: success, matcher: status, expected: 200}]
+"""
+
+
+def test_a_waiter_is_prompted_for_as_the_command_it_polls(tmp_path):
+    import shutil
+
+    shutil.copytree(FIXTURES / "probe", tmp_path / "probe")
+    with open(tmp_path / "probe" / "_service.yaml", "a", encoding="utf-8") as service:
+        service.write(WAITERS)
+    env = {**ENV, "CLISHAPE_SPEC_PATH": str(tmp_path)}
+    result = run(["--cli-auto-prompt", "probe", "wait", "things-done"], stdin="", env=env)
+    assert result.exit_code == 252
+    assert result.stderr.startswith("--str-arg (string): clishape: error:")
+    waiters = catalog_for(tmp_path)
+    assert [o.text for o in suggestions("probe wait th", waiters)[1]] == ["things-done"]
+    assert "--str-arg" in [o.text for o in suggestions("probe wait things-done --", waiters)[1]]
+
+
+def catalog_for(root: Path) -> Catalog:
+    """The catalog the driver hands the prompt, over the specs under ``root``."""
+    args, _rest = split_globals([])
+    environ = isolated_environ({"CLISHAPE_SPEC_PATH": str(root)})
+    return driver_catalog(resolve_settings(args, environ))
 
 
 def test_line_prompts_never_import_prompt_toolkit():
