@@ -277,3 +277,16 @@ def test_on_partial_opens_the_prompt_only_when_the_line_fails(monkeypatch):
         out, err, code = run_on_terminal(DRY, env=env)
     assert code == 0, err
     assert "error" not in err and err.startswith("> clishape ")
+
+
+def test_a_spec_that_cannot_be_read_offers_nothing_and_the_line_still_runs():
+    def broken(*args):
+        raise OSError("unreadable")
+
+    broken_catalog = Catalog(services=broken, commands=broken, waiters=broken, command=broken)
+    with pt_input.create_pipe_input() as pipe:
+        pipe.send_text("pro\t\r")
+        text = prompt.full_screen_prompt(
+            [], broken_catalog, input=pipe, output=pt_output.DummyOutput()
+        )
+    assert text == "pro"

@@ -399,7 +399,7 @@ def full_screen_prompt(words: list, catalog: Catalog, *, prog=PROG, input=None, 
         def get_completions(self, document, complete_event):
             try:
                 current, offers = suggestions(document.text_before_cursor, catalog)
-            except CLIError:  # a broken spec: nothing to offer (running reports it)
+            except Exception:  # noqa: BLE001 - a broken spec offers nothing; running reports it
                 return
             for offer in offers:
                 yield Completion(
@@ -418,8 +418,8 @@ def full_screen_prompt(words: list, catalog: Catalog, *, prog=PROG, input=None, 
         selected = state.current_completion.text if state and state.current_completion else None
         try:
             return documentation(buffer.document.text_before_cursor, catalog, selected)
-        except CLIError as error:
-            return str(error)
+        except Exception as error:  # noqa: BLE001 - the panel shows it; running reports it
+            return f"({error})"
 
     def key_line():
         return status["text"] or KEYS_LINE
