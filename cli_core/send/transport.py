@@ -44,7 +44,7 @@ NO_VERIFY_WARNING = (
     "the endpoint's identity is not checked."
 )
 # Keys of a compiled operation that are clishape's, not botocore's.
-_CLI_OPERATION_KEYS = {"name", "input", "output", "errors", "documentation", "pagination", "hook"}
+_CLI_OPERATION_KEYS = {"name", "input", "output", "errors", "documentation", "pagination", "handler"}
 _CLI_REF_KEYS = {"cli_name", "cli_aliases", "documentation"}
 
 
@@ -200,7 +200,8 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
         if settings.debug:
             from cli_core.send.debuglog import DebugLog
 
-            DebugLog(command, stderr, session.get_credentials if settings.sign else None).attach(
+            credentials = session.get_credentials if settings.sign else None
+            DebugLog(command, stderr, credentials, f"{settings.prog}: ").attach(
                 client.meta.events
             )
         from botocore import xform_name
