@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_core import App
+from cli_core.app import App
 from cli_core.errors import ConfigError
 from cli_core.testing import run
 
@@ -183,7 +183,7 @@ def test_console_script_entry_point_exits_with_the_code(mytool, tmp_path):
             f"""
             import sys
             sys.path.insert(0, {str(tmp_path / "site")!r})
-            from cli_core import App
+            from cli_core.app import App
             app = App(name="mytool", version="9", specs=["mytool_pkg:specs"], families=("core",))
             app.main()
             """

@@ -374,7 +374,7 @@ def test_two_hundred_handler_commands_cost_nothing_until_one_runs(tmp_path):
         f"""
         import sys
         sys.path.insert(0, {str(site)!r})
-        from cli_core import App
+        from cli_core.app import App
         app = App(name="big", specs=[{str(tmp_path / "specs")!r}], families=("core",))
         for line in (["big", "help"], ["big", "do-7", "help"],
                      ["big", "do-7", "--generate-cli-skeleton"]):
