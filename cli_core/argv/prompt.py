@@ -52,13 +52,15 @@ META_CHARS = 60  # characters of documentation beside a completion
 class Catalog:
     """What the prompt may offer, as the driver finds it: ``services()``, ``commands(service)``
     (with ``wait`` when it has waiters), ``waiters(service)`` and ``command(service, name,
-    waiter=None)`` (the ``Command``, or None). ``wait`` is the word of the waiters' command."""
+    waiter=None)`` (the ``Command``, or None). ``wait`` is the word of the waiters' command;
+    ``global_options`` the app's global options."""
 
     services: Callable[[], list]
     commands: Callable[[str], list]
     waiters: Callable[[str], list]
     command: Callable[..., object]
     wait: str = "wait"
+    global_options: tuple = GLOBAL_OPTIONS  # the app's (``options.global_options(families)``)
 
 
 # One offer of the full-screen menu: the text put in, what the menu shows, the words beside it,
@@ -252,7 +254,9 @@ def _split(text: str) -> tuple[list, str]:
 def _read_line(words: list, catalog: Catalog) -> dict:
     """What the finished words say: the positional words, the command they name (once they do),
     the options it offers, those given, the last one, and the option awaiting a value."""
-    globals_ = {opt.name: _global(opt) for opt in GLOBAL_OPTIONS if opt.name not in PROMPT_FLAGS}
+    globals_ = {
+        opt.name: _global(opt) for opt in catalog.global_options if opt.name not in PROMPT_FLAGS
+    }
     state = {
         "positional": [],
         "command": None,
