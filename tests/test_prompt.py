@@ -290,3 +290,25 @@ def test_a_spec_that_cannot_be_read_offers_nothing_and_the_line_still_runs():
             [], broken_catalog, input=pipe, output=pt_output.DummyOutput()
         )
     assert text == "pro"
+
+
+def test_an_app_of_ones_own_reads_its_own_variable_and_offers_its_own_options(monkeypatch):
+    from cli_core.app import App
+
+    mytool = App(name="mytool", specs=[str(FIXTURES)], families=("core",))
+    env = {"MYTOOL_CLI_AUTO_PROMPT": "on", "AWS_CLI_AUTO_PROMPT": "off"}
+    result = run(DRY, stdin="abc\n", env=env, app=mytool)
+    assert params(result)["StrArg"] == "abc" and result.stderr == "--str-arg (string): "
+    args, _rest = split_globals([])
+    settings = resolve_settings(args, isolated_environ(), mytool)
+    offered = [o.text for o in suggestions("probe do-things --", driver_catalog(settings))[1]]
+    assert "--output" in offered and "--region" not in offered and "--endpoint-url" not in offered
+    out, err = _Terminal(), io.StringIO()
+    with through_pipe(monkeypatch, "--str-arg abc\r"):
+        code = main(
+            ["--cli-auto-prompt", *DRY],
+            IO(stdin=_Terminal(), stdout=out, stderr=err, environ=isolated_environ(), isatty=True),
+            app=mytool,
+        )
+    assert code == 0, err.getvalue()
+    assert err.getvalue() == "> mytool --cli-dry-run probe do-things --str-arg abc\n"
