@@ -312,3 +312,18 @@ def test_an_app_of_ones_own_reads_its_own_variable_and_offers_its_own_options(mo
         )
     assert code == 0, err.getvalue()
     assert err.getvalue() == "> mytool --cli-dry-run probe do-things --str-arg abc\n"
+
+
+def test_on_partial_tells_in_the_prompt_why_the_line_did_not_run(monkeypatch):
+    seen = {}
+
+    def fake_screen(words, catalog, *, prog, note):
+        seen.update(words=words, note=note)
+        return "--cli-dry-run probe do-things --str-arg abc"
+
+    monkeypatch.setattr(prompt, "full_screen_available", lambda io: True)
+    monkeypatch.setattr(prompt, "full_screen_prompt", fake_screen)
+    out, err, code = run_on_terminal(DRY, env={"AWS_CLI_AUTO_PROMPT": "on-partial"})
+    assert code == 0, err
+    assert seen["words"] == DRY
+    assert "--str-arg" in seen["note"] and "required" in seen["note"]

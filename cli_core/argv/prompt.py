@@ -79,13 +79,15 @@ def prompted_run(argv: list, rest: list, mode: str, io, catalog: Catalog, run, *
     ``run(new_argv)`` runs a line without prompting again and returns its exit code."""
     if full_screen_available(io):
         line = [token for token in argv if token not in PROMPT_FLAGS]
+        note = ""
         if mode == "on-partial":
             try:
                 return run(line)
             except CLIError as error:
                 if error.exit_code != PARAM_EXIT:
                     raise
-        text = full_screen_prompt(line, catalog, prog=prog)
+                note = str(error).splitlines()[0] if str(error) else ""
+        text = full_screen_prompt(line, catalog, prog=prog, note=note)
         io.stderr.write(f"> {prog} {text}\n")
         io.stderr.flush()
         return run(shlex.split(text))
@@ -385,13 +387,17 @@ def _summary(doc: str) -> str:
 # -- the full-screen prompt ------------------------------------------------------------------
 
 
-def full_screen_prompt(words: list, catalog: Catalog, *, prog=PROG, input=None, output=None):
+def full_screen_prompt(
+    words: list, catalog: Catalog, *, prog=PROG, note: str = "", input=None, output=None
+):
     """Edit the command line ``words`` in a full-screen prompt; return the finished line as
-    text. ``input``/``output`` are prompt_toolkit's (a pipe and ``DummyOutput`` in tests).
+    text. ``note`` is shown in the key line until the first key (why the line did not run).
+    ``input``/``output`` are prompt_toolkit's (a pipe and ``DummyOutput`` in tests).
     Ctrl-C or Ctrl-D raise KeyboardInterrupt."""
     from prompt_toolkit.application import Application
     from prompt_toolkit.buffer import Buffer
     from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+    from prompt_toolkit.document import Document
     from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.layout import Float, FloatContainer, HSplit, Layout, Window
     from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
@@ -412,10 +418,15 @@ def full_screen_prompt(words: list, catalog: Catalog, *, prog=PROG, input=None, 
 
     completer = LineCompleter()
     initial = " ".join(shlex.quote(word) for word in words)
-    buffer = Buffer(completer=completer, complete_while_typing=True, multiline=False)
-    buffer.text = initial + (" " if initial else "")
-    buffer.cursor_position = len(buffer.text)
-    status = {"text": ""}
+    initial += " " if initial else ""
+    status = {"text": note}
+    buffer = Buffer(
+        completer=completer,
+        complete_while_typing=True,
+        multiline=False,
+        document=Document(initial, len(initial)),
+        on_text_changed=lambda _buffer: status.update(text=""),
+    )
 
     def panel():
         state = buffer.complete_state
