@@ -168,47 +168,76 @@ def run(
 
 
 def _run_lines(lines, runner, concurrency: int, io, prog: str) -> int:
-    """Read, run and print: results in input order, as soon as each is the next to print."""
-    from concurrent.futures import ThreadPoolExecutor
+    """Read, run and print: results in input order, as soon as each is the next to print.
 
+    One reader thread, ``concurrency`` worker threads and this (main) thread, which alone
+    prints; they meet in ``events``. The threads are daemons: after Ctrl-C a request still in
+    flight does not hold the exit back.
+    """
     events: queue.SimpleQueue = queue.SimpleQueue()
+    jobs: queue.SimpleQueue = queue.SimpleQueue()
     room = threading.Semaphore(concurrency * _READ_AHEAD)  # lines read but not yet printed
     stop = threading.Event()
-    reader = threading.Thread(
-        target=_read, args=(lines, events, room, stop), name="batch-reader", daemon=True
-    )
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batch")
-    waiting: deque = deque()  # (line number, future), in input order
+    threads = [threading.Thread(target=_read, args=(lines, events, room, stop), daemon=True)]
+    threads += [
+        threading.Thread(target=_work, args=(runner, jobs, events, stop), daemon=True)
+        for _ in range(concurrency)
+    ]
+    waiting: deque[_Job] = deque()  # in input order
     printed = _Printed(io, runner.debug)
     problem = None
     try:
-        reader.start()
+        for thread in threads:
+            thread.start()
         ended = False
         while not ended or waiting:
             kind, *rest = events.get()
             if kind == "line":
-                future = pool.submit(runner.run, *rest)
-                future.add_done_callback(lambda _: events.put(("done",)))
-                waiting.append(future)
+                job = _Job(*rest)
+                waiting.append(job)
+                jobs.put(job)
             elif kind == "end":
                 ended, problem = True, rest[0]
-            while waiting and waiting[0].done():
-                printed.show(waiting.popleft().result())
+            while waiting and waiting[0].outcome is not None:
+                printed.show(waiting.popleft().outcome)
                 room.release()
     except KeyboardInterrupt:
         stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
+        fresh_line = "\n" if getattr(io.stderr, "isatty", lambda: False)() else ""  # after ^C
         io.stderr.write(
-            f"\n{prog}: interrupted: {printed.count} request(s) done and printed"
+            f"{fresh_line}{prog}: interrupted: {printed.count} request(s) done"
             + (f" (input lines up to {printed.last})" if printed.last else "")
-            + f"; {len(waiting)} read but not finished, and the rest not run\n"
+            + f", {len(waiting)} started but not printed; the rest of the input was not run\n"
         )
         return INTERRUPT_EXIT
-    pool.shutdown(wait=True)
+    finally:
+        for _ in range(concurrency):
+            jobs.put(None)  # the workers' end
+    if problem is not None:  # the input could not be read to its end: said after the results
+        io.stderr.write(runner.error_text(problem))
+        printed.worst = max(printed.worst, problem.exit_code)
     printed.summary(prog)
-    if problem is not None:  # the input could not be read to its end
-        raise problem
     return printed.worst
+
+
+class _Job:
+    """One line to run; ``outcome`` is set (by a worker) when it is done."""
+
+    __slots__ = ("number", "text", "outcome")
+
+    def __init__(self, number: int, text: str):
+        self.number, self.text = number, text
+        self.outcome: _Outcome | None = None
+
+
+def _work(runner, jobs, events, stop) -> None:
+    """A worker thread: run jobs until told to end (None) or stopped."""
+    while True:
+        job = jobs.get()
+        if job is None or stop.is_set():
+            return
+        job.outcome = runner.run(job.number, job.text)
+        events.put(("done",))
 
 
 class _Printed:
@@ -223,6 +252,11 @@ class _Printed:
         self._notes_seen: set[str] = set()
 
     def show(self, outcome: _Outcome) -> None:
+        self.count += 1  # done: counted before it is written, so an interrupt never misses it
+        self.last = outcome.line
+        self.worst = max(self.worst, outcome.exit_code)
+        if outcome.exit_code:
+            self.failed.append(outcome.line)
         if outcome.notes:
             self.io.stderr.write(self._new_notes(outcome.notes))
         if outcome.errors:
@@ -230,11 +264,6 @@ class _Printed:
         if outcome.text:
             self.io.stdout.write(outcome.text)
             self.io.stdout.flush()
-        self.count += 1
-        self.last = outcome.line
-        self.worst = max(self.worst, outcome.exit_code)
-        if outcome.exit_code:
-            self.failed.append(outcome.line)
 
     def _new_notes(self, notes: str) -> str:
         """A warning the transport gives on every call (e.g. --no-verify-ssl) is shown once;
@@ -271,8 +300,8 @@ def _read(lines, events, room, stop) -> None:
             events.put(("line", number, text))
     except CLIError as error:
         problem = error
-    except Exception as error:  # noqa: BLE001 - reported by the main thread
-        problem = CLIError(f"cannot read {BATCH_INPUT_OPTION}: {error}")
+    except BaseException as error:  # noqa: BLE001 - reported by the main thread
+        problem = CLIError(f"cannot read {BATCH_INPUT_OPTION}: {type(error).__name__}: {error}")
     events.put(("end", problem))
 
 
@@ -294,7 +323,7 @@ class _LineRunner:
         try:
             out = self._request(number, text, notes)
         except CLIError as error:
-            failed = self._error(error, number)
+            failed = self.error_text(error, number)
             return _Outcome(number, error.exit_code, self.placeholder(), notes.getvalue(), failed)
         except Exception as error:  # the last net, per line: never a traceback without --debug
             if self.debug:
@@ -302,13 +331,15 @@ class _LineRunner:
 
                 traceback.print_exc(file=notes)
             failure = CLIError(f"internal error: {type(error).__name__}: {error}")
-            failed = self._error(failure, number)
+            failed = self.error_text(failure, number)
             return _Outcome(number, GENERAL_EXIT, self.placeholder(), notes.getvalue(), failed)
         return _Outcome(number, 0, out, notes.getvalue())
 
-    def _request(self, number: int, text: str, notes) -> str:
+    def _request(self, number: int, text, notes) -> str:
         from cli_core.request.build import build_request
 
+        if isinstance(text, CLIError):  # the line could not be read
+            raise text
         _check_line(text)
         parsed = self.parsed._replace(cli_input_json=text)
         request = build_request(
@@ -360,17 +391,17 @@ class _LineRunner:
             result_keys=response.result_key_names,
         )
 
-    def _error(self, error: CLIError, number: int) -> str:
-        """The error as ``--cli-error-format`` writes it, its first line naming the input line;
-        in the json format, the place of a failed request is held by ``null`` on stdout."""
+    def error_text(self, error: CLIError, number: int | None = None) -> str:
+        """The error as ``--cli-error-format`` writes it, its first line naming the input line."""
         from cli_core.driver import _redacted
         from cli_core.present.errors import render_error
         from cli_core.present.render import style_error, use_color
 
         isatty = getattr(self.io.stderr, "isatty", lambda: False)()
         color = self.settings.color
+        where = f"line {number}: " if number is not None else ""
         line = style_error(
-            _redacted(f"{self.prog}: error: line {number}: {error}", self.io), color=color,
+            _redacted(f"{self.prog}: error: {where}{error}", self.io), color=color,
             isatty=isatty,
         )  # fmt: skip
         try:
@@ -452,27 +483,33 @@ class _Lines:
             self.stream.close()
 
     def __iter__(self):
+        """(number, text) for each non-blank line; the text is a ``ParamError`` instead when
+        the line cannot be read (not UTF-8, too long): that line fails, the others run."""
         for number, raw in enumerate(self.stream, 1):
+            if len(raw) > self.max_bytes:
+                yield (
+                    number,
+                    ParamError(
+                        f"the line is longer than the limit of {self.max_bytes} bytes",
+                        BATCH_INPUT_OPTION,
+                    ),
+                )
+                continue
             if isinstance(raw, bytes):
-                raw = _decoded(raw, number)
+                try:
+                    raw = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield (
+                        number,
+                        ParamError(
+                            f"the line is not UTF-8 text (byte {exc.start + 1})", BATCH_INPUT_OPTION
+                        ),
+                    )
+                    continue
             if number == 1:
                 raw = raw.removeprefix("\ufeff")
             if raw.strip():
-                if len(raw) > self.max_bytes:
-                    raise ParamError(
-                        f"line {number} is longer than the limit of {self.max_bytes} bytes",
-                        BATCH_INPUT_OPTION,
-                    )
                 yield number, raw.strip()
-
-
-def _decoded(raw: bytes, number: int) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParamError(
-            f"line {number} is not UTF-8 text (byte {exc.start + 1})", BATCH_INPUT_OPTION
-        ) from None
 
 
 def _open_source(source: str, stdin, files) -> _Lines:

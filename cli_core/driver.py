@@ -239,7 +239,7 @@ def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -
 def _run_command(command, args: list[str], settings, io: IO, local_endpoint) -> int:
     """One command (or waiter) with the tokens after its name: prompt, parse, help or run."""
     batch = None
-    if "help" not in args and _batch_wanted(args):  # --cli-input-jsonl: cli_core.batch
+    if _batch_wanted(args):  # --cli-input-jsonl: cli_core.batch
         from cli_core.batch import split_batch_options
 
         args, batch = split_batch_options(command, args)
