@@ -75,12 +75,13 @@ class Batch:
     concurrency: int = DEFAULT_BATCH_CONCURRENCY
 
 
-def split_batch_options(command, args: list[str]) -> tuple[list[str], Batch]:
+def split_batch_options(command, args: list[str]) -> tuple[list[str], Batch | None]:
     """The command's tokens to parse, and the batch they ask for.
 
     The batch options are taken out and a placeholder ``--cli-input-json`` put in, so the
     command line is parsed (and its required options checked) as it is beside an input
-    document; each line then takes the placeholder's place.
+    document; each line then takes the placeholder's place. A line asking for help gets the
+    command's page (no batch).
     """
     values: dict[str, str] = {}
     rest: list[str] = []
@@ -97,6 +98,8 @@ def split_batch_options(command, args: list[str]) -> tuple[list[str], Batch]:
         if name in values:
             raise UsageError(f"{name} was given more than once; give it once")
         values[name] = value
+    if any(token in ("help", "-h", "--help") for token in rest):
+        return rest, None
     source = values.get(BATCH_INPUT_OPTION)
     if source is None:
         raise UsageError(
