@@ -65,6 +65,8 @@ _PLACEHOLDER = "{}"
 _READ_AHEAD = 2
 # How many failed line numbers the closing summary names.
 _LINES_NAMED = 20
+# The error formats that write each error as a document (stderr stays parseable: no summary).
+DOCUMENT_ERROR_FORMATS = ("json", "yaml", "text", "table")
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,8 @@ def _run_lines(lines, runner, concurrency: int, io, prog: str) -> int:
     if problem is not None:  # the input could not be read to its end: said after the results
         io.stderr.write(runner.error_text(problem))
         printed.worst = max(printed.worst, problem.exit_code)
-    printed.summary(prog)
+    if runner.error_format not in DOCUMENT_ERROR_FORMATS:
+        printed.summary(prog)
     return printed.worst
 
 
@@ -315,6 +318,7 @@ class _LineRunner:
         self.parsed, self.settings, self.send_settings = parsed, settings, send_settings
         self.files, self.query, self.io, self.prog = files, query, io, prog
         self.debug = settings.debug
+        self.error_format = settings.error_format
         self.output = settings.output
         self.dry_run = settings.dry_run
         self.waiter = bool(parsed.command.raw.get("waiter"))
@@ -395,9 +399,10 @@ class _LineRunner:
         )
 
     def error_text(self, error: CLIError, number: int | None = None) -> str:
-        """The error as ``--cli-error-format`` writes it, its first line naming the input line."""
+        """The error as ``--cli-error-format`` writes it, naming the input line: in its first
+        line, or as the ``Line`` member of the error document (json, yaml, text, table)."""
         from cli_core.driver import _redacted
-        from cli_core.present.errors import render_error
+        from cli_core.present.errors import format_document, render_error
         from cli_core.present.render import style_error, use_color
 
         isatty = getattr(self.io.stderr, "isatty", lambda: False)()
@@ -407,11 +412,18 @@ class _LineRunner:
             _redacted(f"{self.prog}: error: {where}{error}", self.io), color=color,
             isatty=isatty,
         )  # fmt: skip
+        error_format = self.error_format
         try:
-            shown = render_error(
-                error, line, error_format=self.settings.error_format,
-                color=use_color(color, isatty), width=self.io.width,
-            )  # fmt: skip
+            if error_format in DOCUMENT_ERROR_FORMATS and number is not None:
+                document = {**error.document(), "Line": number}
+                shown = format_document(
+                    document, error_format, color=use_color(color, isatty), width=self.io.width
+                )
+            else:
+                shown = render_error(
+                    error, line, error_format=error_format, color=use_color(color, isatty),
+                    width=self.io.width,
+                )  # fmt: skip
         except Exception:  # a detail that cannot be shown must not hide the error itself
             shown = render_error(error, line, error_format="legacy")
         return _redacted(shown, self.io)

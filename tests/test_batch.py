@@ -117,6 +117,22 @@ def test_each_line_is_merged_under_the_command_line_as_cli_input_json_is(service
         assert json.loads(shown)["params"]["DomainId"] == domain  # the command line wins
 
 
+def test_error_documents_name_their_line_and_stderr_stays_parseable(service):
+    job = service.ids["JobId"]
+    result = batch(service, [job_line(job), job_line(OTHER_JOB), '{"JobId": 5}'],
+                   "--cli-error-format", "json", "--query", "Job.JobStatus")  # fmt: skip
+    assert result.exit_code == 254
+    decoder, text, documents = json.JSONDecoder(), result.stderr, []
+    while text.strip():
+        document, end = decoder.raw_decode(text.lstrip())
+        documents.append(document)
+        text = text.lstrip()[end:]
+    assert [(d["Code"], d["Line"]) for d in documents] == [
+        ("ResourceNotFoundException", 2),
+        ("ParamValidation", 3),
+    ]
+
+
 def test_a_line_missing_a_required_member_fails_alone(service):
     result = batch(service, ["{}", job_line(service.ids["JobId"])], "--query", "Job.JobStatus")
     assert result.stdout.splitlines() == ["null", '"COMPLETED"']
