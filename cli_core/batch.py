@@ -429,7 +429,9 @@ class _LineRunner:
         return _redacted(shown, self.io)
 
     def placeholder(self) -> str:
-        """What stdout shows for a failed line."""
+        """What stdout shows for a failed line (a waiter prints nothing either way)."""
+        if self.waiter and not self.dry_run:
+            return ""
         return {"json": "null\n", "yaml": "--- null\n", "yaml-stream": "- null\n"}.get(
             "json" if self.dry_run else self.output, ""
         )
