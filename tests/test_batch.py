@@ -331,3 +331,32 @@ def test_ctrl_c_in_a_real_process(tmp_path):
     assert child.returncode == 130
     assert out == ""
     assert err.startswith("clishape: interrupted: 2 request(s) done (input lines up to 2)")
+
+
+# -- other services, through the emulator ---------------------------------------------------------
+
+
+def test_a_waiter_over_many_lines_prints_nothing_and_fails_per_line(moto, monkeypatch):
+    from cli_core.send import wait as wait_module
+
+    monkeypatch.setattr(wait_module, "sleep", lambda seconds: None)
+    assert moto.run("s3api", "create-bucket", "--bucket", "here").exit_code == 0
+    lines = "".join(json.dumps({"Bucket": b}) + "\n" for b in ("here", "never-made", "here"))
+    result = moto.run("s3api", "wait", "bucket-exists", "--cli-input-jsonl", "-", stdin=lines)
+    assert result.exit_code == 255  # the waiter gave up on line 2
+    assert result.stdout == ""
+    assert "clishape: error: line 2: Waiter BucketExists failed" in result.stderr
+    assert "line 1" not in result.stderr and "line 3" not in result.stderr
+
+
+def test_a_paginated_listing_per_line_is_one_merged_result(moto):
+    for bucket, keys in (("list-a", 3), ("list-b", 0)):
+        assert moto.run("s3api", "create-bucket", "--bucket", bucket).exit_code == 0
+        for n in range(keys):
+            put = moto.run("s3api", "put-object", "--bucket", bucket, "--key", f"k{n}")
+            assert put.exit_code == 0, put.stderr
+    lines = "".join(json.dumps({"Bucket": b}) + "\n" for b in ("list-a", "list-b"))
+    result = moto.run("s3api", "list-objects-v2", "--page-size", "1", "--cli-input-jsonl", "-",
+                      "--query", "Contents[].Key", stdin=lines)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ['["k0","k1","k2"]', "null"]
