@@ -322,6 +322,7 @@ class _LineRunner:
         self.output = settings.output
         self.dry_run = settings.dry_run
         self.waiter = bool(parsed.command.raw.get("waiter"))
+        self.handler_lock = threading.Lock()
         # one client for every call, except under --debug (each call logs through its own)
         self.make_client = None if self.debug or send_settings is None else _SharedClient()
 
@@ -358,6 +359,8 @@ class _LineRunner:
             from cli_core.request.build import dry_run_text
 
             return _compact(_loads(dry_run_text(request)))
+        if parsed.command.handler:
+            return self._handle(parsed, request, notes)
         if self.waiter:
             from cli_core.send.wait import wait
 
@@ -371,6 +374,27 @@ class _LineRunner:
                 make_client=self.make_client,
             )  # fmt: skip
         return self._render(response.result(), response)
+
+    def _handle(self, parsed, request, notes) -> str:
+        """A handler command's line: its handler runs (one line at a time: handlers share
+        their logger and may print), with the line's own output and stderr; what it prints
+        comes before its answer."""
+        from cli_core.driver import IO, _check_answer
+        from cli_core.send.handler import call_handler, make_context
+
+        out = _io.StringIO()
+        here = IO(stdin=None, stdout=out, stderr=notes, environ=self.io.environ,
+                  width=self.io.width)  # fmt: skip
+        here.app = self.io.app
+        with self.handler_lock:
+            context = make_context(parsed.command, self.settings, here)
+            with request.open_files() as params:
+                response = call_handler(
+                    parsed.command, params, context, self.settings.paginate, parsed.pagination
+                )
+                pages = list(response.pages())
+        _check_answer(parsed.command, pages, self.settings, here)
+        return out.getvalue() + self._render(response.result(), response)
 
     def _render(self, data, response) -> str:
         from cli_core.present.render import apply_query, prepare, render
@@ -566,16 +590,16 @@ def _open_source(source: str, stdin, files) -> _Lines:
 
 @contextmanager
 def _send_settings(parsed, settings, local_endpoint):
-    """The send settings every line uses (None for a dry run), the local service running
-    around the whole batch when ``CLISHAPE_LOCAL`` asks for it."""
-    if settings.dry_run:
+    """The send settings every line uses (None for a dry run or a handler command), the
+    local service running around the whole batch when ``CLISHAPE_LOCAL`` asks for it."""
+    if settings.dry_run or parsed.command.handler:
         yield None
         return
     settings.check_send()
     if settings.local and settings.endpoint_url is None:
         if local_endpoint is None:
             raise ConfigError(
-                "CLISHAPE_LOCAL is set, but this program has no local service; "
+                f"{settings.app.env('LOCAL')} is set, but this program has no local service; "
                 "unset it or give --endpoint-url"
             )
         with local_endpoint(settings.local_home, settings.environ) as endpoint:
