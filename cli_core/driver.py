@@ -265,13 +265,28 @@ def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -
 
 def _run_command(command, args: list[str], settings, io: IO, local_endpoint) -> int:
     """One command (or waiter) with the tokens after its name: parse, help or run."""
+    batch = None
+    if _batch_wanted(args):  # --cli-input-jsonl: cli_core.batch
+        from cli_core.batch import split_batch_options
+
+        args, batch = split_batch_options(command, args)
     app = settings.app
     files = _files(settings, args)
     names = [opt.name for opt in global_options(app.families)]
     parsed = parse_command(command, args, files=files, prog=app.name, global_names=names)
     if parsed.help:
         return _page(io, settings, lambda h: h.command_help(command, io.width, app))
+    if batch is not None:
+        from cli_core.batch import run as run_batch
+
+        return run_batch(parsed, batch, settings, io, files, local_endpoint, prog=app.name)
     return _execute(parsed, settings, io, files, local_endpoint)
+
+
+def _batch_wanted(args: list[str]) -> bool:
+    from cli_core.options import BATCH_OPTIONS
+
+    return any(token.split("=", 1)[0] in BATCH_OPTIONS for token in args)
 
 
 def _files(settings, args: list[str]):

@@ -190,6 +190,12 @@ def global_options(families=("core", "http", "aws")) -> tuple[GlobalOption, ...]
 
 # Options every command adds after its own members (the reference CLI's table order).
 CLI_INPUT_OPTIONS = ("--cli-input-json", "--cli-input-yaml")
+# Batches (``cli_core.batch``): one input document per line, run with this many at a time.
+BATCH_INPUT_OPTION = "--cli-input-jsonl"
+BATCH_CONCURRENCY_OPTION = "--cli-batch-concurrency"
+BATCH_OPTIONS = (BATCH_INPUT_OPTION, BATCH_CONCURRENCY_OPTION)
+DEFAULT_BATCH_CONCURRENCY = 4
+MAX_BATCH_CONCURRENCY = 64
 SKELETON_OPTION = "--generate-cli-skeleton"
 SKELETON_MODES = ("input", "yaml-input", "output", "json-schema", "output-schema")
 # The ones answered from the shapes alone, before the request is built (no option is required).
@@ -206,5 +212,5 @@ PAGINATION_OPTIONS = tuple(opt.name for opt in PAGINATION)
 
 # Every name a command's own option may not take.
 RESERVED_OPTION_NAMES = frozenset(
-    set(BY_NAME) | set(CLI_INPUT_OPTIONS) | {SKELETON_OPTION, "--help", "-h"}
+    set(BY_NAME) | set(CLI_INPUT_OPTIONS) | set(BATCH_OPTIONS) | {SKELETON_OPTION, "--help", "-h"}
 )

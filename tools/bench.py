@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument(
         "--groups", nargs="*", default=["startup", "big-input", "service"],
-        help="which groups to run: startup, big-input, service, import, shorthand",
+        help="which groups to run: startup, big-input, service, import, shorthand, batch",
     )  # fmt: skip
     parser.add_argument(
         "--all-specs", metavar="DIR",
@@ -241,6 +241,15 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-tree", metavar="DIR", type=Path,
         help="a checkout of an earlier commit: its start-up and 10 MB cases run in the same "
         "rounds as today's (before and after, same run)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--batch-calls", type=int, default=BATCH_CALLS, metavar="N",
+        help=f"calls in the batch group's batch (default {BATCH_CALLS})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--batch-loop-calls", type=int, metavar="M",
+        help="processes each loop of the batch group runs (default: as many as --batch-calls); "
+        "their total is extrapolated to --batch-calls",
     )  # fmt: skip
     args = parser.parse_args(argv)
     baseline_tree = args.baseline_tree.resolve() if args.baseline_tree else None
@@ -276,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
             failures += _import_group(workdir)
         if "shorthand" in args.groups:
             failures += _shorthand_group(min(args.runs, 5))
+        if "batch" in args.groups:
+            loop_calls = args.batch_loop_calls or args.batch_calls
+            failures += _batch_group(workdir, args.batch_calls, loop_calls, min(args.runs, 3))
         if args.all_specs:
             failures += _specs_group(Path(args.all_specs), args.runs)
     if failures:
@@ -373,6 +385,124 @@ def _specs_group(all_specs: Path, runs: int) -> list[str]:
         Case("clishape help, every service", [*CLI, "help"], baseline="", env=every),
     ]  # fmt: skip
     return report("start-up as specs grow", cases, measure(cases, runs))
+
+
+# -- batches (issue 13.5) -------------------------------------------------------------------------
+
+BATCH_CALLS = 1_000  # the issue's figure: 1,000 describe-speaker-enrollment-job calls
+BATCH_BUDGET = 20.0  # the batch must be at least this many times faster than the aws loop
+AWS_V2 = Path("/work/awsv2/bin/aws")  # AWS CLI v2 (the `aws` on PATH may be v1)
+
+
+def _start_local(workdir: Path) -> tuple[str, dict, subprocess.Popen]:
+    """``clishape-local serve`` over a seeded state folder: its URL, the demo ids, the process."""
+    state = workdir / "batch-local"
+    seeded = subprocess.run(
+        [PY, "-m", "clishape_local.cli", "seed", "--state-dir", str(state), "--format", "json"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    port = _free_port()
+    server = subprocess.Popen(
+        [PY, "-m", "clishape_local.cli", "serve", "--port", str(port), "--state-dir", str(state),
+         "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return f"http://127.0.0.1:{port}", json.loads(seeded.stdout), server
+
+
+def _batch_env() -> dict:
+    return {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "AKIDLOCALCLISHAPE",
+        "AWS_SECRET_ACCESS_KEY": "clishape-local-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_PAGER": "",
+    }
+
+
+def _timed(argv: list[str], env: dict, stdin=None, expect_lines: int | None = None) -> float:
+    """Wall time of one process; it must exit 0 (and print ``expect_lines`` lines)."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, stdin=stdin, capture_output=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {argv[0]} exited {done.returncode}: {done.stderr[:300]!r}")
+    if expect_lines is not None and len(done.stdout.splitlines()) != expect_lines:
+        raise SystemExit(f"bench: the batch printed {len(done.stdout.splitlines())} lines")
+    return elapsed
+
+
+def _batch_group(workdir: Path, calls: int, loop_calls: int, runs: int) -> list[str]:
+    """``calls`` describe-speaker-enrollment-job calls to ``clishape-local serve`` as one batch
+    (``--cli-input-jsonl``), against separate ``clishape`` and ``aws`` (v2) processes, one call
+    each, run one after the other as a shell loop would.
+
+    The batch runs whole (median of ``runs``); each loop runs ``loop_calls`` processes,
+    interleaved (one of each per round, in a shuffled order), and its total for ``calls`` calls
+    is extrapolated from its mean time per process (printed as such).
+    """
+    aws = str(AWS_V2) if AWS_V2.exists() else shutil.which("aws")
+    clishape = str(Path(PY).parent / "clishape")
+    clishape = clishape if Path(clishape).exists() else None
+    url, ids, server = _start_local(workdir)
+    env = _batch_env()
+    args = ["--endpoint-url", url, *SEED, "--domain-id", ids["DomainId"]]
+    one = [*args, "--job-id", ids["JobId"]]
+    lines = workdir / "batch.jsonl"
+    lines.write_text((json.dumps({"JobId": ids["JobId"]}) + "\n") * calls, encoding="utf-8")
+    batch_argv = [clishape or PY, *([] if clishape else ["-m", "cli_core"]), *args,
+                  "--cli-input-jsonl", str(lines)]  # fmt: skip
+    loops = {"clishape": [clishape or PY, *([] if clishape else ["-m", "cli_core"]), *one]}
+    if aws:
+        loops["aws"] = [aws, *one]
+    try:
+        _timed(batch_argv, env, expect_lines=calls)  # warm-up: the compiled-spec cache
+        for argv in loops.values():
+            _timed(argv, env)
+        batch_times = [_timed(batch_argv, env, expect_lines=calls) for _ in range(max(1, runs))]
+        per_process: dict[str, list[float]] = {name: [] for name in loops}
+        for _ in range(loop_calls):
+            order = list(loops.items())
+            random.shuffle(order)
+            for name, argv in order:
+                per_process[name].append(_timed(argv, env))
+    finally:
+        server.terminate()
+        server.wait()
+    batch = statistics.median(batch_times)
+    scale = calls / loop_calls
+    totals = {name: statistics.fmean(ts) * calls for name, ts in per_process.items()}
+    note = "" if loop_calls == calls else f" (measured {loop_calls}, ×{scale:g})"
+    version = ""
+    if aws:
+        version = subprocess.run([aws, "--version"], capture_output=True, text=True).stdout
+    out = [
+        f"## {calls} calls to the local service: one batch against a process per call",
+        f"aws: {aws or 'not found'} {version.split(' ')[0] if version else ''}".rstrip(),
+        f"{'case':<40} {'total s':>9} {'ms/call':>9} {'× batch':>9}",
+        f"{'clishape --cli-input-jsonl (one process)':<40} {batch:>9.2f} "
+        f"{batch / calls * 1000:>9.2f} {1:>8.1f}×",
+    ]
+    for name, total in totals.items():
+        label = f"{name} loop{note}"
+        out.append(f"{label:<40} {total:>9.2f} {total / calls * 1000:>9.2f} {total / batch:>8.1f}×")
+    failures = []
+    if "aws" in totals:
+        ratio = totals["aws"] / batch
+        verdict = "ok" if ratio >= BATCH_BUDGET else "OVER"
+        out.append(f"batch against the aws loop: {ratio:.1f}× faster (≥ {BATCH_BUDGET:g}× {verdict})")
+        if ratio < BATCH_BUDGET:
+            failures.append("batch vs aws loop")
+    print("\n".join(out) + "\n")
+    return failures
 
 
 if __name__ == "__main__":

@@ -16,7 +16,11 @@ Help is a hot path: only the standard library's ``re`` and ``textwrap`` (through
 from __future__ import annotations
 
 from cli_core.options import (
+    BATCH_CONCURRENCY_OPTION,
+    BATCH_INPUT_OPTION,
     CLI_INPUT_OPTIONS,
+    DEFAULT_BATCH_CONCURRENCY,
+    MAX_BATCH_CONCURRENCY,
     PAGINATION_OPTIONS,
     RESERVED_OPTION_NAMES,
     SKELETON_OPTION,
@@ -45,6 +49,24 @@ CLI_INPUT_DOC = (
     "values given on the command line are merged into the document member by member at every "
     "depth instead, lists replaced; `deep-append` appends lists (clishape extension). "
     "`--cli-dry-run` shows the merged request."
+)
+BATCH_INPUT_DOC = (
+    "Runs the command once for each line of the file (`-`: standard input), in one process: "
+    "each line is one JSON input document, read as `--cli-input-json` reads its document, so "
+    "the other options on the command line override its values; blank lines are skipped. "
+    "Results are printed in the order of the lines: with `--output json`, one compact JSON "
+    "document per line, `null` for a request that failed (so the Nth output line answers the "
+    "Nth request); with `yaml`, one YAML document each; with `yaml-stream`, one item each of a "
+    "single YAML list; `text` and `table` print each result in turn. Every failure (a line that "
+    "is not a JSON object, a request that fails validation, an error from the service) is "
+    "written to standard error with its line number, and the other lines still run. The exit "
+    "status is the worst of all the requests. Ctrl-C stops the batch, says how many requests "
+    "were done, and exits with status 130 (clishape extension)."
+)
+BATCH_CONCURRENCY_DOC = (
+    f"With `{BATCH_INPUT_OPTION}`: how many requests are sent at a time, from 1 to "
+    f"{MAX_BATCH_CONCURRENCY} (default {DEFAULT_BATCH_CONCURRENCY}). Results are printed in "
+    "input order whatever the number (clishape extension)."
 )
 SKELETON_DOC = (
     "Prints a JSON skeleton to standard output without sending an API request. If provided with "
@@ -80,7 +102,9 @@ TOP_USAGE = (
     "Use `{prog} <command> help` to see the commands of a service, and "
     "`{prog} <command> <subcommand> help` for the page of one command. The synopsis of each "
     "command shows its parameters and their usage; optional parameters are shown in square "
-    "brackets."
+    "brackets.\n\n"
+    f"To run one command over many requests in one process, give it `{BATCH_INPUT_OPTION} FILE` "
+    "(one JSON input document per line); see the command's page."
 )
 
 
@@ -384,6 +408,7 @@ def _synopsis_lines(command: Command, options) -> list[str]:
         lines.append(text if argument.required else f"[{text}]")
     if command.outfile_member is None:
         lines.append("[" + " | ".join(CLI_INPUT_OPTIONS) + "]")
+        lines += [f"[{BATCH_INPUT_OPTION} <value>]", f"[{BATCH_CONCURRENCY_OPTION} <value>]"]
     lines.extend(f"[{name} <value>]" for name in _paging_options(command))
     lines.append(
         f"[{SKELETON_OPTION} <value>]" if command.outfile_member is None else OUTFILE_SYNOPSIS
@@ -405,6 +430,10 @@ def _options(page: _Page, command: Command) -> None:
     if command.outfile_member is None:
         page.header(" | ".join(CLI_INPUT_OPTIONS) + " (string)", 1)
         page.doc(CLI_INPUT_DOC, 2)
+        page.header(f"{BATCH_INPUT_OPTION} (string)", 1)
+        page.doc(BATCH_INPUT_DOC, 2)
+        page.header(f"{BATCH_CONCURRENCY_OPTION} (integer)", 1)
+        page.doc(BATCH_CONCURRENCY_DOC, 2)
     for name in _paging_options(command):
         kind, doc = PAGINATION_DOCS[name]
         page.header(f"{name} ({kind})", 1)

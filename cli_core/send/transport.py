@@ -175,8 +175,12 @@ def _write_error(path: str, exc: Exception) -> CLIError:
 # -- sending -----------------------------------------------------------------------------------
 
 
-def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
-    """Call the command's operation with ``params``; the first page is fetched before returning."""
+def send(command, params: dict, settings: SendSettings, *, stderr, make_client=None) -> Response:
+    """Call the command's operation with ``params``; the first page is fetched before returning.
+
+    ``make_client``: a callable returning the ``(session, client)`` to call through, for many
+    calls sharing one client (a batch); by default :func:`build_client` makes a new one.
+    """
     params, pagination = unshadow(command, params, settings.paginate, settings.pagination)
     paging = should_paginate(command, params, settings.paginate, pagination)
     if settings.endpoint_url is not None:
@@ -190,7 +194,7 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
     members = error_members(command)
     with translated_errors(secrets, members):
         try:
-            session, client = build_client(command, settings)
+            session, client = (make_client or build_client)(command, settings)
         except ValueError as exc:  # only settings go in: one botocore refused without a class
             from cli_core.settings import redact_text, shown
 
