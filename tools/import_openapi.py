@@ -607,7 +607,8 @@ class _Converter:
                 resolved = self.resolve(schema, where, "response")
                 props = resolved.get("properties")
                 if _type_of(resolved) == "object" and isinstance(props, dict) and props:
-                    members.update(self.members(props, where, "response")[0])
+                    out = self.object(resolved, where, "response")
+                    members = out["members"]
                 else:
                     members["Body"] = self.member(schema, where, "response")
                     out["payload"] = "Body"
