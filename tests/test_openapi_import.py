@@ -403,3 +403,55 @@ def test_checker_reports_bad_http_entries(tmp_path):
     good = {**service, "http": {"endpoint": "https://x.example.com/v1", "auth": [
         {"type": "api-key", "in": "query", "name": "k", "config": "demo_key"}]}}  # fmt: skip
     assert check_service(good, tmp_path / "demo" / "_service.yaml") == []
+
+
+EDGES = """
+openapi: 3.0.3
+info: {title: Edges, version: '1'}
+servers: [{url: /relative}]
+paths:
+  /a:
+    get:
+      operationId: help
+      responses:
+        '200':
+          description: a tree written inline, whose children are the same inline schema
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  children:
+                    type: array
+                    items: {$ref: '#/paths/~1a/get/responses/200/content/application~1json/schema'}
+    post:
+      operationId: list_things
+      parameters: [{$ref: '#/components/parameters/Missing'}]
+      requestBody:
+        content: {multipart/form-data: {schema: {type: object}}}
+      responses: {default: {description: an error}}
+  /b:
+    get:
+      operationId: listThings
+      responses: {'200': {description: text, content: {text/plain: {schema: {type: string}}}}}
+"""
+
+
+def test_edge_cases(tmp_path, snapshot):
+    """Names the engine reserves or that repeat, an inline schema that contains itself, a
+    missing reference, an unsupported body, a relative server: each imported or reported."""
+    import yaml
+
+    result = convert_document(yaml.safe_load(EDGES))
+    assert result.commands == ["help2", "list-things", "list-things2"]
+    assert "endpoint" not in result.files["_service.yaml"]["http"]
+    assert result.files["list-things2.yaml"]["shapes"]["ListThings2Response"] == {
+        "type": "structure",
+        "members": {"Body": {"type": "string"}},
+        "payload": "Body",
+    }
+    assert result.report.lines() == snapshot
+    from clishape_tools.import_openapi import write_import
+
+    write_import(result, tmp_path, "edges.yaml")
+    assert lint_paths([tmp_path], {}).problems == []

@@ -32,6 +32,8 @@ FORM = "application/x-www-form-urlencoded"
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}  # OpenAPI: not parameters
 _SCALARS = ("string", "integer", "number", "boolean")
+MAX_INLINE_DEPTH = 32  # the spec format allows 64; a named schema starts again at 0
+RESERVED_COMMANDS = ("help",)  # ``SERVICE help`` is the service's help page
 
 
 class OpenAPIError(Exception):
@@ -166,6 +168,7 @@ class _Converter:
         self.named: dict[str, str] = {}  # JSON pointer of a component schema -> shape name
         self.shapes: dict[str, dict] = {}  # shape name -> spec shape
         self.taken: set[str] = set()
+        self.depth = 0  # inline schemas being converted, one inside the other
 
     # -- references --------------------------------------------------------------------------
 
@@ -233,7 +236,11 @@ class _Converter:
         name = self.unique(member_name(unquote(ref.rsplit("/", 1)[1])))
         self.named[ref] = name
         self.shapes[name] = {"type": "document"}  # reserved: recursive schemas refer back
-        self.shapes[name] = self.shape(target, f"schema {name}", name)
+        outer, self.depth = self.depth, 0
+        try:
+            self.shapes[name] = self.shape(target, f"schema {name}", name)
+        finally:
+            self.depth = outer
         return name
 
     # -- schemas -------------------------------------------------------------------------------
@@ -352,6 +359,16 @@ class _Converter:
 
     def shape(self, schema, where: str, path: str) -> dict:
         """The spec shape (inline form) of a schema."""
+        if self.depth >= MAX_INLINE_DEPTH:  # an inline schema that contains itself
+            self.report.add(where, f"{path}: nested more than {MAX_INLINE_DEPTH} deep: a document")
+            return {"type": "document"}
+        self.depth += 1
+        try:
+            return self._shape(schema, where, path)
+        finally:
+            self.depth -= 1
+
+    def _shape(self, schema, where: str, path: str) -> dict:
         raw = schema if isinstance(schema, dict) else {}
         schema = self.resolve(raw, where, path)
         kind = _type_of(schema)
@@ -811,6 +828,7 @@ def convert_document(doc: dict, service: str | None = None) -> OpenAPIImport:
     top_security = doc.get("security")
 
     commands: dict[str, dict] = {}
+    reserved = set(RESERVED_COMMANDS)
     for path, item in (doc.get("paths") or {}).items():
         item = conv.deref(item, "service", "path item")
         for method in METHODS:
@@ -819,10 +837,11 @@ def convert_document(doc: dict, service: str | None = None) -> OpenAPIImport:
                 continue
             name = command_name(str(op.get("operationId", ""))) if op.get("operationId") else ""
             name = name or fallback_command_name(method, str(path))
-            unique = _free(name, commands)
+            unique = _free(name, reserved | set(commands))
             where = f"{unique} ({method.upper()} {path})"
             if unique != name:
-                report.add(where, f"command named {unique} ({name} is taken)")
+                why = "names the service's help" if name in reserved else "is taken"
+                report.add(where, f"command named {unique} ({name} {why})")
             commands[unique] = conv_operation(
                 conv, unique, where, str(path), method, item, op, top_security, url
             )
