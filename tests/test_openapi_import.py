@@ -110,6 +110,28 @@ def _dry_run_argv(spec, service: str, command: str, tmp_path: Path) -> list[str]
     return [*argv, str(tmp_path / "outfile"), "--cli-dry-run"]
 
 
+def _botocore_request(spec, service: str) -> dict:
+    """The request botocore's rest-json serializer makes of a sample input (no network): the
+    spec is valid botocore input. A payload that is a list, map or document is the sender's to
+    write (botocore's serializer cannot: docs/openapi.md); None for those."""
+    from botocore.model import ServiceModel
+    from botocore.serialize import create_serializer
+
+    from cli_core.send.transport import service_model
+
+    model = ServiceModel(service_model(spec), service)
+    operation = model.operation_model(spec.raw["operation"]["name"])
+    shape = operation.input_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    member = shape.members[payload] if payload else None
+    if member is not None and (
+        member.type_name in ("list", "map") or getattr(member, "is_document_type", False)
+    ):
+        return None
+    params = output_sample(spec.input) if spec.input is not None else {}
+    return create_serializer("rest-json").serialize_to_request(params, operation)
+
+
 def _help_digest(text: str) -> str:
     """A help page without what every command shares (global options and their synopsis)."""
     out, mode = [], None
@@ -176,7 +198,7 @@ def test_large_description(document, imported, tmp_path, snapshot):
     commands = _commands(folder, service)
     methods: dict[str, int] = {}
     media: dict[str, int] = {}
-    outfiles = []
+    outfiles, sender_payloads = [], []
     for command in commands:
         outputs = _exercise(folder, service, command, tmp_path)
         assert outputs["help"].startswith("NAME\n")
@@ -186,6 +208,11 @@ def test_large_description(document, imported, tmp_path, snapshot):
             json.loads(outputs["skeleton"])
         assert json.loads(outputs["dry run"])["operation"]
         spec = _spec(folder, service, command, tmp_path)
+        request = _botocore_request(spec, service)
+        if request is None:
+            sender_payloads.append(command)
+        else:
+            assert request["method"] == spec.raw["operation"]["http"]["method"]
         http = spec.raw["operation"]["http"]
         methods[http["method"]] = methods.get(http["method"], 0) + 1
         kind = http.get("mediaType", "application/json (or no body)")
@@ -195,6 +222,7 @@ def test_large_description(document, imported, tmp_path, snapshot):
         "methods": dict(sorted(methods.items())),
         "request media types": dict(sorted(media.items())),
         "outfile commands (no skeleton)": outfiles,
+        "list/map/document payloads (the sender writes them, not botocore)": sender_payloads,
     }
     assert json.dumps(summary, indent=2) + "\n\n" + reports[service] == snapshot
 
