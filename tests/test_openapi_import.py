@@ -461,6 +461,9 @@ paths:
   /b:
     get:
       operationId: listThings
+      parameters:
+      - {name: since, in: query, schema: {type: string, enum: [2024-01-01, 7]}}
+      - {name: big, in: query, schema: {type: integer, maximum: 18446744073709551615}}
       responses: {'200': {description: text, content: {text/plain: {schema: {type: string}}}}}
 """
 
@@ -478,6 +481,9 @@ def test_edge_cases(tmp_path, snapshot):
         "members": {"Body": {"type": "string"}},
         "payload": "Body",
     }
+    members = result.files["list-things2.yaml"]["shapes"]["ListThings2Request"]["members"]
+    assert members["Since"]["enum"] == ["2024-01-01", "7"]  # YAML read a date and a number
+    assert "max" not in members["Big"]
     assert result.report.lines() == snapshot
     from clishape_tools.import_openapi import write_import
 

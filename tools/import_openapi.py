@@ -16,6 +16,7 @@ schema, reported once however many commands use it).
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -454,7 +455,7 @@ class _Converter:
             if isinstance(values, list):
                 values = [v for v in values if v is not None]
                 if values:
-                    out["enum"] = [v if isinstance(v, str) else json.dumps(v) for v in values]
+                    out["enum"] = [_enum_text(v) for v in values]
             _limits(out, schema, "minLength", "maxLength")
             if isinstance(schema.get("pattern"), str):
                 out["pattern"] = schema["pattern"]
@@ -481,6 +482,10 @@ class _Converter:
             flag = schema.get(exclusive)
             if _is_number(flag):  # 3.1: the exclusive bound itself
                 value, flag = flag, True
+            if value is not None and not _is_number(value):
+                self.report.add(
+                    where, f"{path}: {key} {value!r} is not a 64-bit number: not checked"
+                )
             if not _is_number(value):
                 continue
             if flag is True:
@@ -686,8 +691,20 @@ def _type_of(schema: dict) -> str | None:
     return None
 
 
+def _enum_text(value) -> str:
+    """An enum value as the text the service gets (YAML may have read a number or a date)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float) or value is None:
+        return json.dumps(value)
+    return str(value)
+
+
 def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A number the spec format can hold (finite, within 64 bits)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and -(2**63) <= value < 2**63
 
 
 def _limits(out: dict, schema: dict, low: str, high: str) -> None:
