@@ -464,6 +464,11 @@ paths:
       parameters:
       - {name: since, in: query, schema: {type: string, enum: [2024-01-01, 7]}}
       - {name: big, in: query, schema: {type: integer, maximum: 18446744073709551615}}
+      - name: filter
+        in: query
+        style: deepObject
+        schema: {type: object, additionalProperties: {type: string}}
+      - {name: nowhere, in: body}
       responses: {'200': {description: text, content: {text/plain: {schema: {type: string}}}}}
 """
 
@@ -484,6 +489,7 @@ def test_edge_cases(tmp_path, snapshot):
     members = result.files["list-things2.yaml"]["shapes"]["ListThings2Request"]["members"]
     assert members["Since"]["enum"] == ["2024-01-01", "7"]  # YAML read a date and a number
     assert "max" not in members["Big"]
+    assert members["Filter"]["type"] == "map"  # each key its own query parameter
     assert result.report.lines() == snapshot
     from clishape_tools.import_openapi import write_import
 

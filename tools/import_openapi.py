@@ -33,6 +33,7 @@ FORM = "application/x-www-form-urlencoded"
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}  # OpenAPI: not parameters
 _SCALARS = ("string", "integer", "number", "boolean")
+_STYLES = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}  # defaults
 MAX_INLINE_DEPTH = 32  # the spec format allows 64; a named schema starts again at 0
 RESERVED_COMMANDS = ("help",)  # ``SERVICE help`` is the service's help page
 
@@ -502,7 +503,10 @@ class _Converter:
         found: dict = {}
         for raw in [*(item.get("parameters") or ()), *(op.get("parameters") or ())]:
             param = self.deref(raw, where, "parameter")
-            if param.get("name") is None or param.get("in") is None:
+            if param.get("name") is None or param.get("in") not in _STYLES:
+                if param:
+                    self.report.add(where, f"parameter {param.get('name')!r} in "
+                                    f"{param.get('in')!r}: not a parameter: left out")  # fmt: skip
                 continue
             found[(param["name"], param["in"])] = param
         return list(found.values())
@@ -546,6 +550,9 @@ class _Converter:
                 "its items not checked",
             )
             member = {"type": "string", "x-comma": True}
+        style = param.get("style")
+        if style is not None and style != _STYLES[place]:
+            self.report.add(where, f"{label}: style {style}: sent in the {_STYLES[place]} style")
         member["location"] = {"path": "uri", "query": "querystring", "header": "header"}[place]
         member["locationName"] = name
         doc = _doc(param) or member.get("documentation", "")
