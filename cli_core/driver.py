@@ -19,8 +19,10 @@ import os
 import sys
 
 from cli_core import __version__
-from cli_core.argv.parser import ParsedCommand, parse_command, split_globals
+from cli_core.complete import COMPLETION_COMMAND
 from cli_core.errors import INTERRUPT_EXIT, CLIError, UsageError
+
+PROG = "clishape"  # the program's name, as shell completion knows it
 
 
 class IO:
@@ -54,6 +56,12 @@ def main(argv: list[str] | None = None, io: IO | None = None, *, local_endpoint=
         argv = sys.argv[1:]
     if io is None:
         io = _real_io()
+    from cli_core import complete
+
+    shell = complete.requested(io.environ, PROG)
+    if shell is not None:  # a completion script asks: candidates, one a line, and nothing else
+        io.stdout.write(complete.answer(shell, io.environ, prog=PROG))
+        return 0
     debug = "--debug" in argv
     try:
         return _run(list(argv), io, local_endpoint)
@@ -175,6 +183,7 @@ def _report(
 
 def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
     from cli_core import specs as spec
+    from cli_core.argv.parser import split_globals
     from cli_core.settings import resolve_settings
 
     gargs, rest = split_globals(argv)
@@ -192,6 +201,8 @@ def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
             )
         return _page(io, settings, lambda h: h.top_help(spec.list_services(roots), io.width))
     service = rest[0]
+    if service == COMPLETION_COMMAND and spec.service_dir(service, roots) is None:
+        return _completion_script(rest[1:], io)
     if spec.service_dir(service, roots) is None:
         raise UsageError(_invalid_choice("service", service, spec.list_services(roots)))
     if len(rest) < 2 or rest[1] in ("help", "-h", "--help"):
@@ -216,6 +227,29 @@ def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
     return _run_command(command, rest[2:], settings, io, local_endpoint)
 
 
+def _completion_script(rest: list[str], io: IO) -> int:
+    """``PROG completion SHELL``: the shell's completion script (``cli_core.complete``)."""
+    from cli_core import complete
+
+    if not rest or rest[0] in ("help", "-h", "--help"):
+        if not rest:
+            raise UsageError(
+                "the following arguments are required: <shell> (one of bash, zsh, fish)",
+                usage=complete.usage(PROG).split("\n", 1)[0],
+            )
+        io.stdout.write(complete.usage(PROG))
+        return 0
+    if rest[0] not in complete.SHELLS or len(rest) > 1:
+        what = rest[0] if rest[0] not in complete.SHELLS else " ".join(rest[1:])
+        raise UsageError(
+            f"invalid shell '{what}' after '{COMPLETION_COMMAND}': expected one of "
+            + ", ".join(complete.SHELLS),
+            usage=complete.usage(PROG).split("\n", 1)[0],
+        )
+    io.stdout.write(complete.script(rest[0], PROG))
+    return 0
+
+
 def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -> int:
     """``SERVICE wait [WAITER [options] | help]``: a waiter runs as the command it polls."""
     from cli_core import specs as spec
@@ -238,6 +272,8 @@ def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -
 
 def _run_command(command, args: list[str], settings, io: IO, local_endpoint) -> int:
     """One command (or waiter) with the tokens after its name: prompt, parse, help or run."""
+    from cli_core.argv.parser import parse_command
+
     if settings.auto_prompt:
         args = _prompt_missing(command, args, io)
     files = _files(settings, args)
@@ -278,7 +314,7 @@ def _prompt_missing(command, args: list[str], io: IO) -> list[str]:
     return args
 
 
-def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint=None) -> int:
+def _execute(parsed, settings, io: IO, files=None, local_endpoint=None) -> int:
     from cli_core.options import INPUT_SKELETON_MODES
 
     command = parsed.command
