@@ -63,8 +63,6 @@ def global_options(environ) -> dict[str, Option]:
 def command_options(command) -> tuple[dict[str, Option], bool]:
     """A compiled command's options (``cli_core.argv.parser.build_parser``'s rules, read from the
     model so that argparse is not imported), and whether it takes a positional outfile."""
-    from cli_core.shapes.arguments import arguments
-
     out: dict[str, Option] = {}
     shape = command.input
     for name, member in shape.members.items() if shape is not None else ():
@@ -87,7 +85,7 @@ def command_options(command) -> tuple[dict[str, Option], bool]:
         takes = MANY if kind == "list" else ONE
         for option in (member.option, *member.aliases):
             out[option] = Option(option, takes, values, name, offered and option == member.option)
-    for argument in arguments(command):
+    for argument in _arguments(command):
         if argument.is_boolean:
             out[argument.option] = Option(argument.option, FLAG)
             no = "--no-" + argument.option[2:]
@@ -106,6 +104,15 @@ def command_options(command) -> tuple[dict[str, Option], bool]:
         if opt.name != "--page-size" or pagination.get("limit_key"):
             out[opt.name] = Option(opt.name, ONE)
     return out, outfile
+
+
+def _arguments(command):
+    """The command's argument customizations (their module imported only when it has some)."""
+    if not command.raw["operation"].get("cli_arguments"):
+        return ()
+    from cli_core.shapes.arguments import arguments
+
+    return arguments(command)
 
 
 def _choices(shape):
@@ -187,10 +194,8 @@ def candidates(
 def _candidates(before, current, roots, cache_dir, environ):
     from cli_core import specs as spec
 
-    options = global_options(environ)
+    known = _Known(global_options(environ), roots, cache_dir, spec)
     place = Place()
-    command = None
-    outfile = False
     for word in before:
         if word == "--":
             place.pending = None
@@ -206,7 +211,7 @@ def _candidates(before, current, roots, cache_dir, environ):
         place.pending, place.after_value = None, False
         if word.startswith("--"):
             name, has_value, _ = word.partition("=")
-            option = options.get(name)
+            option = known.get(name)
             if option is not None:
                 place.given.add(option.group)
                 if not has_value and option.takes != FLAG:
@@ -215,36 +220,71 @@ def _candidates(before, current, roots, cache_dir, environ):
         if word.startswith("-"):
             continue
         place.positionals.append(word)
-        if command is None:
-            command = _command_at(place.positionals, roots, cache_dir, spec)
-            if command is not None:
-                more, outfile = command_options(command)
-                options = {**options, **more}
-    return _answer(place, current, options, command, outfile, roots, cache_dir, spec, environ)
+        known.named(place.positionals)
+    return _answer(place, current, known, roots, cache_dir, spec, environ)
+
+
+class _Known:
+    """The options the line may hold so far: the global ones, then also the command's once the
+    positionals name a command. Its compiled spec is read only when a word needs it (a value of
+    a global option, say, never does)."""
+
+    def __init__(self, options, roots, cache_dir, spec):
+        self.options, self.roots, self.cache_dir, self.spec = options, roots, cache_dir, spec
+        self.command, self.outfile = None, False
+        self._named: list[str] | None = None
+
+    def named(self, positionals: list[str]) -> None:
+        if self.command is None and self._named is None and _names_command(positionals, self.spec):
+            self._named = list(positionals)
+
+    def load(self) -> None:
+        """Read the named command's spec (once) and add its options."""
+        if self._named is None:
+            return
+        positionals, self._named = self._named, None
+        self.command = _command_at(positionals, self.roots, self.cache_dir, self.spec)
+        if self.command is not None:
+            more, self.outfile = command_options(self.command)
+            self.options = {**self.options, **more}
+
+    def get(self, name: str) -> Option | None:
+        if name not in self.options:
+            self.load()
+        return self.options.get(name)
+
+    def offered(self, given: set[str]) -> list[str]:
+        self.load()
+        return [o.name for o in self.options.values() if o.offered and o.group not in given]
+
+
+def _names_command(positionals, spec) -> bool:
+    """Whether the positionals are ``SERVICE COMMAND`` or ``SERVICE wait WAITER``."""
+    if len(positionals) == 2:
+        return positionals[1] != spec.WAIT_COMMAND
+    return len(positionals) == 3 and positionals[1] == spec.WAIT_COMMAND
 
 
 def _command_at(positionals, roots, cache_dir, spec):
-    """The compiled command the positionals name (service, command or ``wait`` waiter), once
-    they name one; None before."""
-    if len(positionals) == 2 and positionals[1] != spec.WAIT_COMMAND:
+    """The compiled command the positionals name (service, command or ``wait`` waiter), or
+    None (no such command)."""
+    if positionals[1] != spec.WAIT_COMMAND:
         return spec.load_command(positionals[0], positionals[1], roots, cache_dir=cache_dir)
-    if len(positionals) == 3 and positionals[1] == spec.WAIT_COMMAND:
-        return spec.load_waiter(positionals[0], positionals[2], roots, cache_dir=cache_dir)
-    return None
+    return spec.load_waiter(positionals[0], positionals[2], roots, cache_dir=cache_dir)
 
 
-def _answer(place, current, options, command, outfile, roots, cache_dir, spec, environ):
+def _answer(place, current, known, roots, cache_dir, spec, environ):
     pending = place.pending
     if current.startswith("--") and "=" in current:
         name, _, value = current.partition("=")
-        option = options.get(name)
+        option = known.get(name)
         if option is None or option.takes == FLAG:
             return []
         return [f"{name}={v}" for v in _values(option, value, environ)]
     if pending is not None and not (place.after_value and current.startswith("-")):
         return _values(pending, current, environ)
     if current.startswith("-"):
-        return [o.name for o in options.values() if o.offered and o.group not in place.given]
+        return known.offered(place.given)
     positionals = place.positionals
     if not positionals:
         return [*spec.list_services(roots), COMPLETION_COMMAND]
@@ -254,11 +294,12 @@ def _answer(place, current, options, command, outfile, roots, cache_dir, spec, e
         return _commands(positionals[0], roots, cache_dir, spec)
     if len(positionals) == 2 and positionals[1] == spec.WAIT_COMMAND:
         return sorted(spec.load_waiters(positionals[0], roots, cache_dir=cache_dir))
-    if command is None:
+    known.load()
+    if known.command is None:
         return []
-    if outfile and _outfile_missing(positionals):
+    if known.outfile and _outfile_missing(positionals):
         return paths(current, environ)  # the outfile (options follow a dash)
-    return [o.name for o in options.values() if o.offered and o.group not in place.given]
+    return known.offered(place.given)
 
 
 def _outfile_missing(positionals) -> bool:
