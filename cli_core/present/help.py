@@ -84,6 +84,15 @@ TOP_USAGE = (
     "brackets."
 )
 
+COMPLETION_DOC = (
+    f"`{PROG} completion bash`, `{PROG} completion zsh` or `{PROG} completion fish` prints the "
+    "shell completion script to install (for bash, add "
+    f"`eval \"$({PROG} completion bash)\"` to `~/.bashrc`). TAB then completes services, "
+    "commands, waiters, the options not yet given, the values an option may take (enums, "
+    "`--output`, `--color`, `--cli-binary-format`, `--cli-error-format`), profile names, and "
+    f"paths after `file://` and `fileb://`. Run `{PROG} completion help` for each shell."
+)
+
 
 # -- public -------------------------------------------------------------------------------------
 
@@ -153,6 +162,8 @@ def top_help(services: list[str], width: int = 80) -> str:
     page.doc(TOP_USAGE, 1)
     page.heading("GLOBAL OPTIONS")
     _global_options(page)
+    page.heading("SHELL COMPLETION")
+    page.doc(COMPLETION_DOC, 1)
     page.heading("AVAILABLE SERVICES")
     for name in sorted(services):
         page.line(docmarkup.BULLET + name, 1)
