@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None, io: IO | None = None, *, local_endpoint=
         io = _real_io()
     from cli_core import complete
 
-    shell = complete.requested(io.environ, PROG)
+    shell = complete.requested(io.environ, PROG) if not argv else None
     if shell is not None:  # a completion script asks: candidates, one a line, and nothing else
         io.stdout.write(complete.answer(shell, io.environ, prog=PROG))
         return 0

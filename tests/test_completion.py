@@ -511,11 +511,15 @@ def keyboard(shell: list[str], setup: str, keys: str, env: dict) -> str:
     os.close(slave)
     out = b""
 
-    def read_until(marker: bytes, limit: float = 30.0) -> None:
+    def lines() -> list[str]:
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[>=]", "", out.decode(errors="replace"))
+        return re.split(r"[\r\n]+", text)
+
+    def read_until(done, limit: float = 30.0) -> None:
         nonlocal out
         end = time.monotonic() + limit  # a hung shell fails the test instead of hanging it
-        while marker not in out and time.monotonic() < end:
-            ready, _, _ = select.select([master], [], [], 0.2)
+        while not done() and time.monotonic() < end:
+            ready, _, _ = select.select([master], [], [], 0.1)
             if ready:
                 try:
                     chunk = os.read(master, 4096)
@@ -527,37 +531,49 @@ def keyboard(shell: list[str], setup: str, keys: str, env: dict) -> str:
 
     try:
         os.write(master, setup.encode() + b"\n")
-        read_until(b"READY> ")
         os.write(master, keys.encode() + b"\x01echo RESULT:\n")
-        read_until(b"\nRESULT:")
-        read_until(b"READY> ", 10)
+        read_until(lambda: _echoed(lines()) is not None)
     finally:
         proc.kill()
         proc.wait()
         os.close(master)
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[>=]|\r", "", out.decode(errors="replace"))
-    found = [line for line in text.split("\n") if line.startswith("RESULT:")]
-    assert found, text
-    return found[-1][len("RESULT:") :]
+    found = _echoed(lines())
+    assert found is not None, lines()
+    return found
+
+
+def _echoed(lines: list[str]) -> str | None:
+    """What ``echo RESULT: ...`` printed: a line starting with it, with the next prompt after."""
+    for i, line in enumerate(lines):
+        if line.startswith("RESULT:") and any("READY> " in later for later in lines[i + 1 :]):
+            return line[len("RESULT:") :]
+    return None
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_bash_at_the_keyboard(env):
     shell = ["bash", "--norc", "--noprofile", "-i"]
     setup = 'PS1="READY> "; bind "set bell-style none"; eval "$(clishape completion bash)"'
-    assert (
-        keyboard(shell, setup, "clishape toys wait to\tX", env) == "clishape toys wait toy-ready X"
-    )
-    assert keyboard(shell, setup, "clishape toys describe-toy --colour=G\tX", env) == (
+
+    def typed(keys: str) -> str:
+        return keyboard(shell, setup, keys, env)
+
+    assert typed("clishape toys wait to\tX") == "clishape toys wait toy-ready X"
+    assert typed("clishape toys describe-toy --colour=G\tX") == (
         "clishape toys describe-toy --colour=GREEN X"
     )
-    assert keyboard(shell, setup, "clishape --output yaml-\tX", env) == (
-        "clishape --output yaml-stream X"
-    )
+    assert typed("clishape --output yaml-\tX") == "clishape --output yaml-stream X"
     # a folder is not a finished word: no space after it
-    assert keyboard(
-        shell, setup, "clishape toys describe-toy --cli-input-json file://do\tX", env
-    ) == ("clishape toys describe-toy --cli-input-json file://docs/X")
+    assert typed("clishape toys describe-toy --cli-input-json file://do\tX") == (
+        "clishape toys describe-toy --cli-input-json file://docs/X"
+    )
+    # a name with a space: escaped, or left as it is inside the quote the user opened
+    assert typed("clishape toys upload-toy --body my\t| cat") == (
+        "clishape toys upload-toy --body my file.txt"
+    )
+    assert typed("clishape toys upload-toy --body 'my\t| cat") == (
+        "clishape toys upload-toy --body my file.txt"
+    )
 
 
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
@@ -567,10 +583,26 @@ def test_zsh_at_the_keyboard(env):
         'PS1="READY> "; bindkey -e; autoload -U compinit; compinit -u; '
         'eval "$(clishape completion zsh)"'
     )
-    assert (
-        keyboard(shell, setup, "clishape toys wait to\tX", env) == "clishape toys wait toy-ready X"
+
+    def typed(keys: str) -> str:
+        return keyboard(shell, setup, keys, env)
+
+    assert typed("clishape toys wait to\tX") == "clishape toys wait toy-ready X"
+    assert typed("clishape --profile st\tX") == "clishape --profile staging X"
+    assert typed("clishape toys describe-toy --output=ta\tX") == (
+        "clishape toys describe-toy --output=table X"
     )
-    assert keyboard(shell, setup, "clishape --profile st\tX", env) == "clishape --profile staging X"
-    assert keyboard(
-        shell, setup, "clishape toys describe-toy --cli-input-json file://do\tX", env
-    ) == ("clishape toys describe-toy --cli-input-json file://docs/X")
+    assert typed("clishape toys describe-toy --cli-input-json file://do\tX") == (
+        "clishape toys describe-toy --cli-input-json file://docs/X"
+    )
+    assert typed("clishape toys upload-toy --body my\t| cat") == (
+        "clishape toys upload-toy --body my file.txt"
+    )
+
+
+def test_the_variable_alone_does_not_hijack_a_command_line(env):
+    """Only the script's call (no arguments) answers completions; a real command still runs."""
+    environ = {**env, "_CLISHAPE_COMPLETE": "bash", "COMP_LINE": "clishape "}
+    result = run(["completion", "bash"], env=environ)
+    assert result.exit_code == 0 and result.stdout.startswith("# bash completion for clishape")
+    assert run([], env={**environ, "_CLISHAPE_COMPLETE": "tcsh"}).exit_code == 252  # not a shell

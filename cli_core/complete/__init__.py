@@ -87,21 +87,20 @@ def answer(shell: str, environ, *, prog: str, roots=None, cache_dir=None) -> str
     except Exception:  # noqa: BLE001 - a completion that cannot be computed is no completion
         return ""
     if shell == "bash":
-        current = _last_word(line)
+        from cli_core.complete.engine import open_quote, split_line
+
+        current = split_line(line)[-1]
         breaks = environ.get("COMP_WORDBREAKS", "\"'><=;|&(:")
-        found = [_for_bash(c, current, breaks) for c in found]
+        quoted = open_quote(line) is not None  # inside quotes nothing is escaped
+        found = [_for_bash(c, current, breaks, quoted) for c in found]
     return "".join(c + "\n" for c in found if "\n" not in c)
 
 
-def _last_word(line: str) -> str:
-    from cli_core.complete.engine import split_line
-
-    return split_line(line)[-1]
-
-
-def _for_bash(candidate: str, current: str, breaks: str) -> str:
+def _for_bash(candidate: str, current: str, breaks: str, quoted: bool = False) -> str:
     """A candidate as bash inserts it: bash replaces only the part of the word after its last
     word-break character (``=`` of ``--output=``, ``:`` of ``file://``), with specials escaped."""
     cut = max((current.rfind(ch) for ch in breaks if ch not in "\"'"), default=-1) + 1
     rest = candidate[cut:]
+    if quoted:
+        return rest
     return "".join("\\" + ch if ch in _BASH_SPECIAL else ch for ch in rest)

@@ -130,6 +130,15 @@ def _choices(shape):
 def split_line(line: str) -> list[str]:
     """The words of a shell command line as the program will get them (quotes and backslashes
     undone); the last one is the word under the cursor ("" after a space)."""
+    return _scan(line)[0]
+
+
+def open_quote(line: str) -> str | None:
+    """The quote the word under the cursor is inside of (``'`` or ``"``), or None."""
+    return _scan(line)[1]
+
+
+def _scan(line: str) -> tuple[list[str], str | None]:
     words: list[str] = []
     word: list[str] = []
     in_word = False
@@ -162,7 +171,7 @@ def split_line(line: str) -> list[str]:
             word.append(ch)
             in_word = True
     words.append("".join(word))
-    return words
+    return words, quote
 
 
 # -- the answer ------------------------------------------------------------------------------
