@@ -606,3 +606,33 @@ def test_the_variable_alone_does_not_hijack_a_command_line(env):
     result = run(["completion", "bash"], env=environ)
     assert result.exit_code == 0 and result.stdout.startswith("# bash completion for clishape")
     assert run([], env={**environ, "_CLISHAPE_COMPLETE": "tcsh"}).exit_code == 252  # not a shell
+
+
+def test_any_app_completes_under_its_own_name(env, specs):
+    """An app built on the engine: its name, its variable, its spec folders, its options."""
+    from cli_core.app import App
+
+    app = App(name="my-tool", specs=[specs], families=("core",))
+    script = run(["completion", "bash"], app=app)
+    assert script.exit_code == 0 and "complete -F _my_tool_complete my-tool" in script.stdout
+
+    config = Path(env["HOME"]) / "my-tool.ini"
+    config.write_text("[default]\n[profile lab]\n")
+
+    def answer(line: str) -> list[str]:
+        environ = {
+            "_MY_TOOL_COMPLETE": "fish",
+            "COMP_LINE": line,
+            "MY_TOOL_CONFIG_FILE": str(config),
+        }
+        result = run([], env=environ, app=app)
+        assert result.exit_code == 0 and result.stderr == ""
+        return result.stdout.splitlines()
+
+    assert answer("my-tool ") == ["completion", "toys"]  # its own specs only
+    options = answer("my-tool toys describe-toy --")
+    assert "--colour" in options and "--output" in options
+    assert "--region" not in options and "--endpoint-url" not in options  # not its families
+    assert answer("my-tool --profile ") == ["default", "lab"]  # its own config file
+    assert answer("my-tool ") == answer("my-tool ")  # the clishape variable means nothing to it
+    assert run([], env={"_CLISHAPE_COMPLETE": "fish", "COMP_LINE": "my-tool "}, app=app).exit_code

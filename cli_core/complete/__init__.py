@@ -64,26 +64,28 @@ def usage(prog: str) -> str:
     )
 
 
-def answer(shell: str, environ, *, prog: str, roots=None, cache_dir=None) -> str:
+def answer(shell: str, environ, *, app=None, roots=None, cache_dir=None) -> str:
     """The candidates for the command line in ``COMP_LINE`` (up to the cursor; ``COMP_POINT``,
-    when given, cuts it there), one a line, as ``shell`` wants them. Any problem (a broken spec,
-    an unreadable folder) means no candidates: completion never prints an error."""
+    when given, cuts it there), one a line, as ``shell`` wants them. ``app`` (a
+    ``cli_core.Program``; by default clishape) says which global options there are and where the
+    specs, the cache and the config files are. Any problem (a broken spec, an unreadable folder)
+    means no candidates: completion never prints an error."""
     from cli_core.complete.engine import candidates
 
     if roots is None or cache_dir is None:
         from cli_core.settings import cache_root, spec_roots
 
         try:
-            roots = spec_roots(environ) if roots is None else roots
-        except Exception:  # noqa: BLE001 - a bad CLISHAPE_SPEC_PATH: no candidates, no error
+            roots = spec_roots(environ, app) if roots is None else roots
+            cache_dir = cache_root(environ, app) if cache_dir is None else cache_dir
+        except Exception:  # noqa: BLE001 - a bad PREFIX_SPEC_PATH: no candidates, no error
             return ""
-        cache_dir = cache_root(environ) if cache_dir is None else cache_dir
     line = environ.get("COMP_LINE", "")
     point = environ.get("COMP_POINT", "")
     if point.isdigit():
         line = line[: int(point)]
     try:
-        found = candidates(line, roots=roots, cache_dir=cache_dir, environ=environ)
+        found = candidates(line, roots=roots, cache_dir=cache_dir, environ=environ, app=app)
     except Exception:  # noqa: BLE001 - a completion that cannot be computed is no completion
         return ""
     if shell == "bash":

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 
 from cli_core.complete import COMPLETION_COMMAND, SHELLS
-from cli_core.options import BY_NAME, CLI_INPUT_OPTIONS, PAGINATION, SKELETON_MODES, SKELETON_OPTION
+from cli_core.options import CLI_INPUT_OPTIONS, PAGINATION, SKELETON_MODES, SKELETON_OPTION
 
 FILE_PREFIXES = ("file://", "fileb://")  # as cli_core.shapes.codecs (not imported: start-up)
 MAX_PATHS = 500  # directory entries offered at most (a huge folder is no list to read)
@@ -43,16 +43,19 @@ class Option:
         self.group, self.offered = group or name, offered
 
 
-def global_options(environ) -> dict[str, Option]:
-    """The global options (``cli_core.options``), with the values each one takes."""
+def global_table(environ, app=None) -> dict[str, Option]:
+    """The app's global options (``cli_core.options``), with the values each one takes."""
+    from cli_core.options import global_options
+
     out = {}
-    for opt in BY_NAME.values():
+    families = app.families if app is not None else ("core", "http", "aws")
+    for opt in global_options(families):
         if opt.kind == "flag":
             out[opt.name] = Option(opt.name, FLAG)
         elif opt.choices:
             out[opt.name] = Option(opt.name, ONE, tuple(opt.choices))
         elif opt.name == "--profile":
-            out[opt.name] = Option(opt.name, ONE, lambda: profile_names(environ))
+            out[opt.name] = Option(opt.name, ONE, lambda: profile_names(environ, app))
         elif opt.name == "--ca-bundle":
             out[opt.name] = Option(opt.name, ONE, PATH)
         else:
@@ -188,7 +191,7 @@ class Place:
 
 
 def candidates(
-    line: str, *, roots=None, cache_dir=None, environ=None, program_words: int = 1
+    line: str, *, roots=None, cache_dir=None, environ=None, app=None, program_words: int = 1
 ) -> list[str]:
     """The completions of the last word of ``line`` (sorted, unique)."""
     environ = {} if environ is None else environ
@@ -196,14 +199,14 @@ def candidates(
     if not words:
         return []
     before, current = words[:-1], words[-1]
-    found = set(_candidates(before, current, roots, cache_dir, environ))
+    found = set(_candidates(before, current, roots, cache_dir, environ, app))
     return sorted(w for w in found if w.startswith(current))
 
 
-def _candidates(before, current, roots, cache_dir, environ):
+def _candidates(before, current, roots, cache_dir, environ, app):
     from cli_core import specs as spec
 
-    known = _Known(global_options(environ), roots, cache_dir, spec)
+    known = _Known(global_table(environ, app), roots, cache_dir, spec)
     place = Place()
     for word in before:
         if word == "--":
@@ -358,13 +361,14 @@ def _values(option: Option, current: str, environ) -> list[str]:
 # -- profiles and paths ----------------------------------------------------------------------
 
 
-def profile_names(environ) -> list[str]:
+def profile_names(environ, app=None) -> list[str]:
     """The profiles of the config file (``[default]``, ``[profile NAME]``) and the credentials
     file (``[NAME]``), from their section headers (a broken file still gives its names)."""
     from cli_core.config import config_path, credentials_path
 
     names = set()
-    for path, in_config in ((config_path(environ), True), (credentials_path(environ), False)):
+    files = ((config_path(environ, app), True), (credentials_path(environ, app), False))
+    for path, in_config in files:
         for section in _sections(path):
             if not in_config or section == "default":
                 names.add(section)
