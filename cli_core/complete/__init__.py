@@ -5,9 +5,10 @@ Two entry points, both reached through the driver:
 * ``PROG completion bash|zsh|fish`` prints the script to install (``script``): the files
   ``complete.bash``, ``complete.zsh`` and ``complete.fish`` beside this module, with the
   program's name filled in.
-* The installed script runs ``PROG`` with the environment variable ``_PROG_COMPLETE`` (``env_name``)
-  set to the shell's name and ``COMP_LINE`` set to the command line up to the cursor; the driver
-  sees the variable before anything else and prints the candidates, one a line (``answer``).
+* The installed script runs ``PROG`` with the environment variable ``_PROG_COMPLETE``
+  (``env_name``) set to the shell's name and ``COMP_LINE`` set to the command line up to the
+  cursor; the driver sees the variable before anything else and prints the candidates, one a
+  line (``answer``).
 
 Answering imports only this package, the spec loader and the tables of options
 (``cli_core.complete.engine``): never botocore, argparse, jsonschema or jmespath.
@@ -67,9 +68,9 @@ def usage(prog: str) -> str:
 def answer(shell: str, environ, *, app=None, roots=None, cache_dir=None) -> str:
     """The candidates for the command line in ``COMP_LINE`` (up to the cursor; ``COMP_POINT``,
     when given, cuts it there), one a line, as ``shell`` wants them. ``app`` (a
-    ``cli_core.Program``; by default clishape) says which global options there are and where the
-    specs, the cache and the config files are. Any problem (a broken spec, an unreadable folder)
-    means no candidates: completion never prints an error."""
+    ``cli_core.program.Program``; by default clishape) says which global options there are and
+    where the specs, the cache and the config files are. Any problem (a broken spec, an
+    unreadable folder) means no candidates: completion never prints an error."""
     from cli_core.complete.engine import candidates
 
     if roots is None or cache_dir is None:
