@@ -18,7 +18,7 @@ import difflib
 import os
 import sys
 
-from cli_core.argv.parser import ParsedCommand, parse_command, split_globals
+from cli_core.complete import COMPLETION_COMMAND
 from cli_core.errors import INTERRUPT_EXIT, CLIError, UsageError
 from cli_core.options import global_options
 
@@ -65,6 +65,12 @@ def main(
     if io is None:
         io = _real_io()
     io.app = app
+    from cli_core import complete
+
+    shell = complete.requested(io.environ, app.name) if not argv else None
+    if shell is not None:  # a completion script asks: candidates, one a line, and nothing else
+        io.stdout.write(complete.answer(shell, io.environ, app=app))
+        return 0
     debug = "--debug" in argv
     try:
         return _run(list(argv), io, local_endpoint)
@@ -189,6 +195,7 @@ def _report(
 
 def _run(argv: list[str], io: IO, local_endpoint=None, prompted: bool = False) -> int:
     from cli_core import specs as spec
+    from cli_core.argv.parser import split_globals
     from cli_core.settings import resolve_settings
 
     app = io.app
@@ -216,6 +223,8 @@ def _run(argv: list[str], io: IO, local_endpoint=None, prompted: bool = False) -
         services = spec.list_services(roots)
         return _page(io, settings, lambda h: h.top_help(services, io.width, app))
     service = rest[0]
+    if service == COMPLETION_COMMAND and spec.service_dir(service, roots) is None:
+        return _completion_script(rest[1:], io)
     if spec.service_dir(service, roots) is None:
         choices = spec.list_services(roots)
         raise UsageError(_invalid_choice("service", service, choices, app.name))
@@ -239,6 +248,29 @@ def _run(argv: list[str], io: IO, local_endpoint=None, prompted: bool = False) -
             choices.append(spec.WAIT_COMMAND)
         raise UsageError(_invalid_choice("command", rest[1], choices, app.name, service))
     return _run_command(command, rest[2:], settings, io, local_endpoint)
+
+
+def _completion_script(rest: list[str], io: IO) -> int:
+    """``PROG completion SHELL``: the shell's completion script (``cli_core.complete``)."""
+    from cli_core import complete
+
+    if not rest or rest[0] in ("help", "-h", "--help"):
+        if not rest:
+            raise UsageError(
+                "the following arguments are required: <shell> (one of bash, zsh, fish)",
+                usage=complete.usage(io.app.name).split("\n", 1)[0],
+            )
+        io.stdout.write(complete.usage(io.app.name))
+        return 0
+    if rest[0] not in complete.SHELLS or len(rest) > 1:
+        what = rest[0] if rest[0] not in complete.SHELLS else " ".join(rest[1:])
+        raise UsageError(
+            f"invalid shell '{what}' after '{COMPLETION_COMMAND}': expected one of "
+            + ", ".join(complete.SHELLS),
+            usage=complete.usage(io.app.name).split("\n", 1)[0],
+        )
+    io.stdout.write(complete.script(rest[0], io.app.name))
+    return 0
 
 
 def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -> int:
@@ -265,6 +297,8 @@ def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -
 
 def _run_command(command, args: list[str], settings, io: IO, local_endpoint) -> int:
     """One command (or waiter) with the tokens after its name: parse, help or run."""
+    from cli_core.argv.parser import parse_command
+
     batch = None
     if _batch_wanted(args):  # --cli-input-jsonl: cli_core.batch
         from cli_core.batch import split_batch_options
@@ -334,7 +368,7 @@ def _catalog(settings):
     )
 
 
-def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint=None) -> int:
+def _execute(parsed, settings, io: IO, files=None, local_endpoint=None) -> int:
     from cli_core.options import INPUT_SKELETON_MODES
 
     command = parsed.command

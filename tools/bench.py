@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument(
         "--groups", nargs="*", default=["startup", "big-input", "service"],
-        help="which groups to run: startup, big-input, service, import, shorthand, batch",
+        help="which groups to run: startup, big-input, service, import, shorthand, batch, completion",
     )  # fmt: skip
     parser.add_argument(
         "--all-specs", metavar="DIR",
@@ -290,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
             failures += _batch_group(workdir, args.batch_calls, loop_calls, min(args.runs, 3))
         if args.all_specs:
             failures += _specs_group(Path(args.all_specs), args.runs)
+        if "completion" in args.groups:
+            failures += _completion_group(args.all_specs, workdir, args.runs)
     if failures:
         print("over budget: " + ", ".join(failures))
         return 1
@@ -503,6 +505,74 @@ def _batch_group(workdir: Path, calls: int, loop_calls: int, runs: int) -> list[
             failures.append("batch vs aws loop")
     print("\n".join(out) + "\n")
     return failures
+# -- shell completion ----------------------------------------------------------------------------
+
+COMPLETION_BUDGET = 2.0  # one completion answer: at most 2x `python -c pass`, every service there
+
+
+def completion_cases(all_specs: Path, workdir: Path) -> list[Case]:
+    """What a completion script asks (``_CLISHAPE_COMPLETE=bash``, ``COMP_LINE``), with every
+    botocore service in CLISHAPE_SPEC_PATH: one case per kind of answer."""
+    (workdir / "completion" / "docs").mkdir(parents=True, exist_ok=True)
+    config = workdir / "completion" / "config"
+    config.write_text("[default]\n[profile dev]\n[profile prod]\n")
+    env = {
+        "CLISHAPE_SPEC_PATH": str(all_specs),
+        "_CLISHAPE_COMPLETE": "bash",
+        "AWS_CONFIG_FILE": str(config),
+    }
+    lines = {
+        "services": "clishape ",
+        "commands (ec2)": "clishape ec2 ",
+        "waiters (ec2 wait)": "clishape ec2 wait ",
+        "options (ec2 run-instances)": "clishape ec2 run-instances --",
+        "enum values (--instance-type)": "clishape ec2 run-instances --instance-type t3.",
+        "options (ec2 wait instance-running)": "clishape ec2 wait instance-running --",
+        "--output values": "clishape ec2 describe-instances --output ",
+        "profiles": "clishape --profile ",
+        "file:// paths": f"clishape ec2 run-instances --cli-input-json file://{workdir}/completion/",
+    }
+    cases = [Case("python -c pass", [PY, "-c", "pass"], baseline="")]
+    for name, line in lines.items():
+        cases.append(
+            Case(f"complete {name}", CLI, env={**env, "COMP_LINE": line}, budget=COMPLETION_BUDGET)
+        )
+    return cases
+
+
+def _completion_group(all_specs: str | None, workdir: Path, runs: int) -> list[str]:
+    """Completion answers against ``python -c pass`` (≤ 2×), every botocore service on the spec
+    path (``--all-specs DIR``, else imported here first). Each case must answer something."""
+    if all_specs:
+        specs = Path(all_specs)
+    else:
+        specs = workdir / "completion-specs"
+        print("importing every botocore service for the completion cases ...")
+        subprocess.run(
+            [PY, "-m", "clishape_tools.spec_cli", "import-botocore", "--all", "--out", str(specs),
+             "--quiet"],
+            check=True, cwd=ROOT,
+        )  # fmt: skip
+    cases = completion_cases(specs, workdir)
+    failures = []
+    for case in cases[1:]:  # each must answer (this also fills the compiled-spec cache)
+        done = subprocess.run(
+            case.argv, capture_output=True, text=True, env={**os.environ, **case.env}
+        )
+        if done.returncode != 0 or not done.stdout.strip():
+            print(f"! {case.name}: no answer (exit {done.returncode}) {done.stderr[:300]}")
+            failures.append(case.name)
+    # Installed packages run from bytecode; without it every case would compile its modules.
+    saved = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    try:
+        times = measure(cases, runs)
+    finally:
+        if saved is not None:
+            os.environ["PYTHONDONTWRITEBYTECODE"] = saved
+    title = f"shell completion, {sum(1 for p in specs.iterdir() if p.is_dir())} services"
+    if saved is not None:
+        title += " (PYTHONDONTWRITEBYTECODE unset for these cases)"
+    return failures + report(title, cases, times)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,15 @@ TOP_USAGE = (
     "(one JSON input document per line); see the command's page."
 )
 
+COMPLETION_DOC = (
+    "`{prog} completion bash`, `{prog} completion zsh` or `{prog} completion fish` prints the "
+    "shell completion script to install (for bash, add "
+    '`eval "$({prog} completion bash)"` to `~/.bashrc`). TAB then completes services, '
+    "commands, waiters, the options not yet given, the values an option may take (enums, "
+    "`--output`, `--color`, `--cli-binary-format`, `--cli-error-format`), profile names, and "
+    "paths after `file://` and `fileb://`. Run `{prog} completion help` for each shell."
+)
+
 
 # -- public -------------------------------------------------------------------------------------
 
@@ -189,6 +198,8 @@ def top_help(services: list[str], width: int = 80, app=None) -> str:
     page.doc(TOP_USAGE.format(prog=prog), 1)
     page.heading("GLOBAL OPTIONS")
     _global_options(page, global_options(app.families))
+    page.heading("SHELL COMPLETION")
+    page.doc(COMPLETION_DOC.format(prog=prog), 1)
     page.heading("AVAILABLE SERVICES")
     for name in sorted(services):
         page.line(docmarkup.BULLET + name, 1)
