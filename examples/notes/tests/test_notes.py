@@ -14,7 +14,7 @@ from cli_core.testing import run, snapshot_text
 
 from notes_cli.cli import app
 
-OUTPUTS = ["json", "yaml", "text", "table"]
+OUTPUTS = ["json", "yaml", "yaml-stream", "text", "table"]
 
 
 @pytest.fixture
@@ -169,6 +169,24 @@ def test_a_handler_refuses_what_the_engine_only_warns_about(notes, tmp_path):
         "Member: Tags",
     ]
     assert not (tmp_path / "home").exists()
+
+
+def test_the_handler_logs_under_debug(notes):
+    quiet = notes("notes", "create-note", "--title", "Quiet")
+    assert quiet.stderr == ""
+    loud = notes("notes", "create-note", "--title", "Loud", "--debug")
+    assert "notes: DEBUG: created n-0002\n" in loud.stderr
+
+
+def test_a_handler_crash_is_one_line(notes, tmp_path):
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "notes.json").write_text("{", encoding="utf-8")
+    result = notes("notes", "list-notes")
+    assert result.exit_code == 255
+    assert result.stderr.startswith(
+        "notes: error: the handler notes_cli.handlers:list_notes failed: JSONDecodeError: "
+    )
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_delete_note(notes):
