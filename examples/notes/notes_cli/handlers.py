@@ -56,13 +56,7 @@ def list_notes(request, context):
         notes = [n for n in notes if _number(n) > after]
     size = request.get("MaxResults") or PAGE_SIZE
     page = notes[:size]
-    answer = {
-        "Notes": [
-            {"NoteId": n["NoteId"], "Title": n["Title"], "Tags": n["Tags"],
-             "CreatedAt": datetime.fromisoformat(n["CreatedAt"])}
-            for n in page
-        ]
-    }  # fmt: skip
+    answer = {"Notes": [_summary(note) for note in page]}
     if len(notes) > size:
         answer["NextToken"] = page[-1]["NoteId"]
     return answer
@@ -119,6 +113,11 @@ def _number(note) -> int:
         return int(note["NoteId"].removeprefix("n-"))
     except ValueError:
         raise CommandError("InvalidToken", "The NextToken is not one list-notes gave.") from None
+
+
+def _summary(note):
+    keys = ("NoteId", "Title", "Tags")
+    return {**{key: note[key] for key in keys}, "CreatedAt": _shown(note)["CreatedAt"]}
 
 
 def _shown(note):
