@@ -13,16 +13,19 @@ Public API (what an app's author imports):
 * ``cli_core.specs.load_command(service, command)`` — a compiled command spec.
 """
 
-__version__ = "0.1.0"
-
-from cli_core.app import App  # noqa: E402 - light: dataclasses only
-from cli_core.errors import CommandError  # noqa: E402
+from cli_core.errors import CommandError  # light, and loaded by every run
+from cli_core.program import ENGINE_VERSION as __version__
 
 __all__ = ["App", "CommandError", "Context", "__version__"]
 
 
 def __getattr__(name: str):
-    if name == "Context":  # the handler module is imported only when asked for
+    # App and Context are imported when asked for: importing the package stays cheap
+    if name == "App":
+        from cli_core.app import App
+
+        return App
+    if name == "Context":
         from cli_core.send.handler import Context
 
         return Context

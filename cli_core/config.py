@@ -43,7 +43,7 @@ def credentials_path(environ: Mapping[str, str], app=None) -> str:
 
 def _app(app):
     if app is None:
-        from cli_core.app import DEFAULT_APP
+        from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
 
         return DEFAULT_APP
     return app

@@ -36,7 +36,7 @@ class IO:
 
 
 def version_string(app=None) -> str:
-    from cli_core.app import DEFAULT_APP
+    from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
 
     return (app or DEFAULT_APP).version_line()
 
@@ -55,11 +55,11 @@ def main(
     refuses ``PREFIX_LOCAL=1`` with a configuration error.
     """
     if app is None:
-        from cli_core.app import DEFAULT_APP
+        from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
 
         app = DEFAULT_APP
     if local_endpoint is None:
-        local_endpoint = app.local_endpoint
+        local_endpoint = getattr(app, "local_endpoint", None)
     if argv is None:
         argv = sys.argv[1:]
     if io is None:

@@ -96,7 +96,7 @@ def _path_env(app) -> tuple[str, ...]:
 
 def _app(app):
     if app is None:
-        from cli_core.app import DEFAULT_APP
+        from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
 
         return DEFAULT_APP
     return app

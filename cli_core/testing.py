@@ -64,7 +64,7 @@ def _session_cache() -> str:
 def isolated_environ(extra: dict | None = None, app=None) -> dict:
     """A minimal environment: no settings from the machine (AWS's or the app's config files)
     leak into a test."""
-    from cli_core.app import DEFAULT_APP
+    from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
 
     app = app or DEFAULT_APP
     env = {k: os.environ[k] for k in _DEFAULT_ENV_KEYS if k in os.environ}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 
 from cli_core import __version__
-from cli_core.app import DEFAULT_APP, App
+from cli_core.app import App
+from cli_core.program import DEFAULT_PROGRAM
 
 
 def local_endpoint(home, environ):
@@ -22,8 +23,8 @@ def local_endpoint(home, environ):
 app = App(
     name="clishape",
     version=__version__,
-    specs=DEFAULT_APP.specs,
-    description=DEFAULT_APP.description,
+    specs=DEFAULT_PROGRAM.specs,
+    description=DEFAULT_PROGRAM.description,
     families=("core", "http", "aws"),
     env_prefix="CLISHAPE",
     local_endpoint=local_endpoint,

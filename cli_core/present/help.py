@@ -85,7 +85,7 @@ TOP_USAGE = (
 
 def _app(app):
     if app is None:
-        from cli_core.app import DEFAULT_APP
+        from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
 
         return DEFAULT_APP
     return app

@@ -19,8 +19,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from cli_core import __version__
 from cli_core.errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
+from cli_core.program import ENGINE_VERSION as __version__
 from cli_core.send.paginate import (
     MAX_ITEMS_WARNING,
     merge_pages,
