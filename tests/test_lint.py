@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -187,3 +189,75 @@ def test_lint_and_the_runtime_report_the_same_problems(capsys, tmp_path):
     assert [line.strip() for line in lines[1:]] == out.splitlines()
     assert "(did you mean locationName?)" in out
     assert "unknown key 'timestampFormat' for a string shape" in out
+
+
+def test_handler_references_are_found_without_running_them(capsys, monkeypatch, tmp_path, snapshot):
+    """Each ``handler:`` names a module on the path and a top-level name in its source; the
+    package's code is read, never run (its ``__init__`` would fail the test if it were)."""
+    package = tmp_path / "code" / "lintpkg_handlers"
+    write(package, "__init__.py", "raise RuntimeError('imported by the linter')\n")
+    write(
+        package,
+        "ops.py",
+        """\
+        raise RuntimeError("imported by the linter")
+
+        from os.path import join as joined
+
+        def create(request, context): ...
+
+        async def later(request, context): ...
+
+        class Book:
+            def add(self, request, context): ...
+
+        answer = lambda request, context: {}
+
+        try:
+            from fast import speedy
+        except ImportError:
+            def speedy(request, context): ...
+        """,
+    )
+    write(package, "broken.py", "def create(:\n")
+    write(package, "dynamic.py", "def __getattr__(name): ...\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "code"))
+    folder = tmp_path / "specs" / "demo"
+    write(folder, "_service.yaml", "clishape: 1\nservice: demo\n")
+    references = {
+        "ok-function": "lintpkg_handlers.ops:create",
+        "ok-async": "lintpkg_handlers.ops:later",
+        "ok-method": "lintpkg_handlers.ops:Book.add",
+        "ok-assigned": "lintpkg_handlers.ops:answer",
+        "ok-imported": "lintpkg_handlers.ops:joined",
+        "ok-in-try": "lintpkg_handlers.ops:speedy",
+        "ok-dynamic": "lintpkg_handlers.dynamic:anything",
+        "no-function": "lintpkg_handlers.ops:delete",
+        "no-method": "lintpkg_handlers.ops:Book.remove",
+        "no-module": "lintpkg_handlers.nope:create",
+        "no-package": "no_such_package_xyz.handlers:create",
+        "not-python": "lintpkg_handlers.broken:create",
+    }
+    for name, reference in references.items():
+        write(
+            folder,
+            f"{name}.yaml",
+            f"clishape: 1\ncommand: {name}\noperation: Op\nhandler: {reference}\n",
+        )
+    code, out, err = run(capsys, folder)
+    assert code == 1
+    assert err == "5 problem(s) in 13 spec file(s)\n"
+    assert out.replace(str(tmp_path), "TMP") == snapshot
+    assert "lintpkg_handlers" not in sys.modules
+
+
+def test_the_example_app_lints_clean(capsys):
+    """examples/notes: its handlers are found (when notes_cli is importable: installed, or on
+    the path as here)."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "notes"
+    sys.path.insert(0, str(example))
+    try:
+        code, out, err = run(capsys, example / "notes_cli" / "specs")
+    finally:
+        sys.path.remove(str(example))
+    assert (code, out, err) == (0, "9 spec file(s) in 2 service(s): no problems\n", "")

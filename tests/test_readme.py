@@ -4,7 +4,8 @@ The blocks run in one bash, in order (so ``export``s and ``eval``s carry over, a
 terminal), with ``set -e``: the first failing command fails the test, naming its block. The
 machine is made fresh: an empty HOME and working folder, no AWS or clishape settings from this
 process, an empty spec cache, and ``CLISHAPE_LOCAL_PORT`` set to a free port (so ``clishape-local
-serve`` and ``env`` as written do not collide with anything else on the machine).
+serve`` and ``env`` as written do not collide with anything else on the machine). The checkout's
+``examples/`` is linked into the working folder, where the README's commands expect it.
 
 A block is steered by an HTML comment right before it (the README documents these):
 
@@ -182,6 +183,7 @@ def test_readme_shell_blocks_run_in_order(tmp_path):
     (tmp_path / "home").mkdir()
     work = tmp_path / "work"
     work.mkdir()
+    (work / "examples").symlink_to(README.parent / "examples")  # as in the checkout
     (tmp_path / "run.sh").write_text(script(blocks), encoding="utf-8")
     process = subprocess.Popen(
         ["bash", str(tmp_path / "run.sh")],
