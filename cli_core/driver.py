@@ -467,6 +467,14 @@ def _check_answer(command, pages: list, settings, io) -> None:
 
 
 def _send_and_print(parsed, request, settings, io, present_args, local_endpoint) -> int:
+    if "http" not in settings.app.families:
+        from cli_core.errors import ConfigError
+
+        command = parsed.command
+        raise ConfigError(
+            f"{settings.app.name} does not send requests (its option families have no 'http'), "
+            f"and the command {command.service} {command.name} has no handler"
+        )
     settings.check_send()
     if settings.local and settings.endpoint_url is None:
         if local_endpoint is None:

@@ -103,6 +103,10 @@ def build_request(
     fill_idempotency_tokens(shape, params)
     params = apply_binary_format(shape, params, binary_format, options=parsed.options)
     errors, warnings = validate(shape, params, options=parsed.options)
+    if command.handler and warnings:
+        # no service stands behind a handler to check the limits the AWS CLI only warns
+        # about (max, pattern, enum): the engine is the last check, so they are errors
+        errors, warnings = errors + warnings, []
     if errors:
         raise ValidationError(errors)
     params.update(bodies)

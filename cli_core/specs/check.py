@@ -312,6 +312,12 @@ def check_command(data: dict, path: Path | str, service: dict | None) -> list[Pr
             checker.add(("errors", i), f"unknown shape '{name}'")
     _check_options(checker, data, local, shared)
     _check_cli_arguments(checker, data, local, shared)
+    if isinstance(service, dict) and "handler" not in data and "metadata" not in service:
+        checker.add(
+            ("operation",),
+            "the command has no handler, so it is sent; its service's _service.yaml needs "
+            "metadata (with protocol) to send it — or give the command a handler",
+        )
     return checker.problems
 
 

@@ -144,8 +144,9 @@ def test_a_file_name_that_leaves_the_folder_is_refused(notes, tmp_path):
         "notes", "attach-file", "--note-id", note_id, "--file-name", "../escape",
         "--file", f"fileb://{tmp_path / 'x'}",
     )  # fmt: skip
-    assert result.exit_code == 254
-    assert "(InvalidFileName)" in result.stderr
+    # the FileName pattern refuses it before the handler runs (which would refuse it too)
+    assert result.exit_code == 252
+    assert "--file-name (FileName): value '../escape' does not match the pattern" in result.stderr
     assert not (tmp_path / "home" / "files" / "escape").exists()
 
 
@@ -156,17 +157,13 @@ def test_bad_input_exits_252_before_the_handler_runs(notes, snapshot, tmp_path):
     assert not (tmp_path / "home").exists()  # nothing was written
 
 
-def test_a_handler_refuses_what_the_engine_only_warns_about(notes, tmp_path):
+def test_limits_the_aws_cli_only_warns_about_are_errors_for_a_handler(notes, tmp_path):
     tags = [f"tag-{number}" for number in range(11)]
     result = notes("notes", "create-note", "--title", "Many", "--tags", *tags)
-    assert result.exit_code == 254
+    assert result.exit_code == 252
     assert result.stderr.splitlines() == [
-        "notes: warning: --tags (Tags): has 11 items, more than the maximum 10",
-        "notes: error: An error occurred (ValidationException) when calling the CreateNote "
-        "operation: Tags has 11, more than the maximum 10.",
-        "",
-        "Additional error details:",
-        "Member: Tags",
+        "notes: error: Parameter validation failed:",
+        "--tags (Tags): has 11 items, more than the maximum 10",
     ]
     assert not (tmp_path / "home").exists()
 
