@@ -221,7 +221,14 @@ def _run(argv: list[str], io: IO, local_endpoint=None, prompted: bool = False) -
                 usage=_usage_hint(app.name),
             )
         services = spec.list_services(roots)
-        return _page(io, settings, lambda h: h.top_help(services, io.width, app))
+        own = _default_commands(app, roots)
+        return _page(io, settings, lambda h: h.top_help(services, io.width, app, commands=own))
+    if (
+        app.default_service
+        and rest[0] != COMPLETION_COMMAND
+        and spec.service_dir(rest[0], roots) is None
+    ):
+        rest = [app.default_service, *rest]  # ``PROG COMMAND``: a command of the default service
     service = rest[0]
     if service == COMPLETION_COMMAND and spec.service_dir(service, roots) is None:
         return _completion_script(rest[1:], io)
@@ -248,6 +255,14 @@ def _run(argv: list[str], io: IO, local_endpoint=None, prompted: bool = False) -
             choices.append(spec.WAIT_COMMAND)
         raise UsageError(_invalid_choice("command", rest[1], choices, app.name, service))
     return _run_command(command, rest[2:], settings, io, local_endpoint)
+
+
+def _default_commands(app, roots) -> list[str]:
+    """The commands of the app's default service (run without the service's name), or []."""
+    from cli_core import specs as spec
+
+    folder = spec.service_dir(app.default_service, roots) if app.default_service else None
+    return spec.list_commands(folder) if folder is not None else []
 
 
 def _completion_script(rest: list[str], io: IO) -> int:

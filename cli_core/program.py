@@ -6,8 +6,8 @@ prefix of its environment variables. The settings, the config files and the help
 ``cli_core.App`` (``cli_core/app.py``, above the driver) is a Program that can also run:
 ``app.main``. ``DEFAULT_PROGRAM`` is the engine's own: ``clishape`` over the shipped specs.
 
-Option families: ``core`` (output, query, colour, pager, input and error formats, dry run,
-debug: every app has them), ``http`` (endpoint URL, TLS, timeouts, profile: apps that send
+Option families: ``core`` (output, query, colour, pager, profile, input and error formats, dry
+run, debug: every app has them), ``http`` (endpoint URL, TLS, timeouts: apps that send
 requests) and ``aws`` (region and unsigned requests: apps that send through botocore; an app with
 ``aws`` reads the AWS config and credentials files and the ``AWS_*`` variables of the AWS CLI).
 
@@ -58,7 +58,8 @@ class Program:
     ``specs``: spec folders, each a path or ``"package:folder"`` (a folder of an installed
     package, found without importing it). ``config_file``: the config file (``~`` is the
     user's home); by default ``~/.aws/config`` for a program with the ``aws`` family, else
-    ``~/.NAME/config``.
+    ``~/.NAME/config``. ``default_service``: a service whose commands also run without its
+    name (``notes create-note`` for ``notes notes create-note``); the top help page lists them.
     """
 
     name: str
@@ -68,6 +69,7 @@ class Program:
     families: tuple[str, ...] = ("core", "http", "aws")
     env_prefix: str | None = None
     config_file: str | None = None
+    default_service: str | None = None
 
     def __post_init__(self):
         name = self.name

@@ -209,3 +209,27 @@ def test_clishape_is_built_as_an_app():
     assert (app.name, app.env_prefix, app.families) == ("clishape", "CLISHAPE", ("core", "http", "aws"))
     assert app.local_endpoint is not None
     assert run(["--version"], app=app).stdout.startswith("clishape/")
+
+
+def test_default_service_commands_run_without_the_service_name(mytool):
+    from dataclasses import replace
+
+    app = replace(mytool, default_service="tasks")
+    short = run(["add-task", "--title", "shop", "--output", "text"], app=app)
+    assert (short.exit_code, short.stdout) == (0, "shop\n")
+    full = run(["tasks", "add-task", "--title", "shop", "--output", "text"], app=app)
+    assert full.stdout == short.stdout
+    page = run(["add-task", "help"], app=app)
+    assert page.exit_code == 0 and "--title" in page.stdout
+    top = run(["help"], app=app).stdout
+    assert "AVAILABLE COMMANDS\n    o add-task\n" in top
+    assert "AVAILABLE SERVICES\n    o tasks\n" in top
+    wrong = run(["add-tsak"], app=app)
+    assert wrong.exit_code == 252
+    assert "invalid command 'add-tsak'; maybe you meant: add-task" in wrong.stderr
+    from cli_core.complete.engine import candidates
+    from cli_core.settings import spec_roots
+
+    roots = spec_roots({}, app)
+    assert candidates("mytool add", roots=roots, app=app) == ["add-task"]
+    assert "--title" in candidates("mytool add-task --t", roots=roots, app=app)

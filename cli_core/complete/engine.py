@@ -231,9 +231,21 @@ def _candidates(before, current, roots, cache_dir, environ, app):
             continue
         if word.startswith("-"):
             continue
+        default = getattr(app, "default_service", None)
+        if (
+            not place.positionals
+            and default
+            and word != COMPLETION_COMMAND
+            and spec.service_dir(word, roots) is None
+        ):
+            place.positionals.append(default)  # ``PROG COMMAND``: the app's default service
         place.positionals.append(word)
         known.named(place.positionals)
-    return _answer(place, current, known, roots, cache_dir, spec, environ)
+    answer = _answer(place, current, known, roots, cache_dir, spec, environ)
+    default = getattr(app, "default_service", None)
+    if default and not place.positionals and not current.startswith("-"):
+        answer = [*answer, *_commands(default, roots, cache_dir, spec)]
+    return answer
 
 
 class _Known:

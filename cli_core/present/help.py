@@ -184,8 +184,9 @@ def wait_help(service: str, waiters: list[str], width: int = 80, app=None) -> st
     return page.text()
 
 
-def top_help(services: list[str], width: int = 80, app=None) -> str:
-    """The program's help page: usage, global options and the services."""
+def top_help(services: list[str], width: int = 80, app=None, commands=()) -> str:
+    """The program's help page: usage, global options, the commands of the app's default
+    service (``commands``, run without the service's name) and the services."""
     app = _app(app)
     prog = app.name
     page = _Page(width)
@@ -200,6 +201,15 @@ def top_help(services: list[str], width: int = 80, app=None) -> str:
     _global_options(page, global_options(app.families))
     page.heading("SHELL COMPLETION")
     page.doc(COMPLETION_DOC.format(prog=prog), 1)
+    if commands:
+        page.heading("AVAILABLE COMMANDS")
+        for name in sorted(commands):
+            page.line(docmarkup.BULLET + name, 1)
+        page.doc(
+            f"Commands of {app.default_service}, run without its name: "
+            f"`{prog} <command> [parameters]`; `{prog} <command> help` shows a command's page.",
+            1,
+        )
     page.heading("AVAILABLE SERVICES")
     for name in sorted(services):
         page.line(docmarkup.BULLET + name, 1)

@@ -23,5 +23,6 @@ app = App(
     specs=["notes_cli:specs"],  # the folder specs/ inside the installed package
     description="notes keeps short notes with tags and files, and talks to Voice ID.",
     families=("core", "http", "aws"),  # aws: the voice-id commands send through botocore
+    default_service="notes",  # `notes create-note` for `notes notes create-note`
     local_endpoint=local_endpoint,
 )
