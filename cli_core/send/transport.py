@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from cli_core import __version__
 from cli_core.errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
+from cli_core.send.deferred import defer_unused_imports
 from cli_core.send.paginate import (
     MAX_ITEMS_WARNING,
     merge_pages,
@@ -644,6 +645,7 @@ def translated_errors(secrets=(), members=None):
     No message repeats a value of ``secrets`` (the secret key, the session token).
     ``members`` (``error_members``) tells a service error which of its fields are modeled.
     """
+    defer_unused_imports()  # the first botocore import of a call (send or wait) comes next
     from botocore import exceptions as bx
     from botocore.parsers import ResponseParserError
 
