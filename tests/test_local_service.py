@@ -635,6 +635,44 @@ def test_answers_are_not_held_back_by_nagles_algorithm(local, monkeypatch):
     assert seen and all(seen)
 
 
+def test_each_answer_is_written_in_one_piece(local, monkeypatch):
+    """Status line, headers and body leave in one write, answers and errors alike, so no
+    answer can wait on a delayed ACK between its pieces even where TCP_NODELAY is not honoured."""
+    from clishape_local import server
+
+    writes: list[bytes] = []
+    original = server._Handler.setup
+
+    class Recorder:
+        def __init__(self, wfile):
+            self.wfile = wfile
+
+        def write(self, data):
+            writes.append(bytes(data))
+            return self.wfile.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.wfile, name)
+
+    def setup(handler):
+        original(handler)
+        handler.wfile = Recorder(handler.wfile)
+
+    monkeypatch.setattr(server._Handler, "setup", setup)
+    voiceid = client(local)
+    for _ in range(3):
+        voiceid.list_domains()
+    with pytest.raises(ClientError):
+        voiceid.describe_domain(DomainId="a" * 22)
+    assert len(writes) == 4
+    for data in writes:
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 ")
+        length = int(re.search(rb"Content-Length: (\d+)", head)[1])
+        assert length == len(body) > 0
+        assert json.loads(body)
+
+
 @pytest.mark.parametrize("port", ["99999", "-1", "http"])
 def test_a_bad_port_is_one_line_not_a_traceback(port, capsys):
     with pytest.raises(SystemExit) as info:
