@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from cli_core import __version__
 from cli_core.errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
-from cli_core.send.deferred import defer_unused_imports
+from cli_core.send.deferred import collection_paused, defer_unused_imports
 from cli_core.send.paginate import (
     MAX_ITEMS_WARNING,
     merge_pages,
@@ -176,6 +176,7 @@ def _write_error(path: str, exc: Exception) -> CLIError:
 # -- sending -----------------------------------------------------------------------------------
 
 
+@collection_paused
 def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
     """Call the command's operation with ``params``; the first page is fetched before returning."""
     params, pagination = unshadow(command, params, settings.paginate, settings.pagination)
