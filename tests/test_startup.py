@@ -221,10 +221,11 @@ doc = str(client.list_buckets.__doc__)  # the docs generators run now
 from awscrt import checksums
 crc = checksums.crc64nvme(b"clishape")  # the native library loads now
 import jmespath
+version = jmespath.__version__  # a name like any other: the module runs for it
 found = jmespath.search("a.b", {"a": {"b": 7}})
 waiter = client.get_waiter("bucket_exists")  # the waiter module runs now
 print(json.dumps({"before": before, "after": pending(), "doc": doc[:2000], "crc": crc,
-                  "found": found, "waiter": type(waiter).__name__}))
+                  "found": found, "version": version, "waiter": type(waiter).__name__}))
 """
 
 
@@ -246,4 +247,5 @@ def test_deferred_modules_load_when_used(env):
 
     assert result["crc"] == checksums.crc64nvme(b"clishape")
     assert result["found"] == 7
+    assert result["version"] == __import__("jmespath").__version__
     assert result["waiter"] == "S3.Waiter.BucketExists"

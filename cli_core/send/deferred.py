@@ -148,8 +148,8 @@ class _Deferred(types.ModuleType):
     """A module whose code runs the first time a name is looked up in it."""
 
     def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)  # the import system probing (__path__, ...): not a use
+        if name == "__path__":
+            raise AttributeError(name)  # the import system asking whether it is a package
         if _STATE in self.__dict__ and name in DEFERRED.get(self.__name__, ()):
             return _forwarder(self, name)
         _load(self)
