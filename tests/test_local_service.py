@@ -635,6 +635,44 @@ def test_answers_are_not_held_back_by_nagles_algorithm(local, monkeypatch):
     assert seen and all(seen)
 
 
+@pytest.mark.parametrize(
+    "path, body, token, extra",
+    [
+        ("/", b"{}", None, {}),
+        ("/", b'{"MaxResults": 5}', "session  token", {"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"}),
+        ("/", b"", None, {"User-Agent": "signed-by-some-sdk"}),
+        ("/a/../b?x=1&a=%20", b"{}", None, {}),
+    ],
+)
+def test_the_short_signature_check_agrees_with_botocore(path, body, token, extra):
+    """The service checks a SigV4 signature the short way where it can, botocore's signer
+    deciding everything else: both accept what a client signed, and refuse a wrong secret."""
+    from clishape_local import sigv4
+
+    url = "http://127.0.0.1:9/" + path.lstrip("/")
+    headers = {"X-Amz-Target": "VoiceID.ListDomains", "Content-Type": "application/x-amz-json-1.0"}
+    request = AWSRequest("POST", url, data=body, headers={**headers, **extra})
+    SigV4Auth(Credentials("AKID", "secret", token), "voiceid", "eu-west-1").add_auth(request)
+    sent = [*request.headers.items(), ("Host", "127.0.0.1:9")]
+    by_name: dict = {}
+    for name, value in sent:
+        by_name.setdefault(name.lower(), []).append(value)
+    fields = dict(
+        part.strip().split("=", 1) for part in by_name["authorization"][0].split(" ", 1)[1].split(",")
+    )
+    signed = fields["SignedHeaders"].split(";")
+    stamp = by_name["x-amz-date"][0]
+    args = ("POST", path, signed, by_name, body, stamp, "eu-west-1", "secret")
+    reference = sigv4._botocore_signature(*args)
+    short = sigv4._simple_signature(*args)
+    assert short in (None, reference)
+    assert (short is None) == (path != "/" or "user-agent" in signed)
+    caller = sigv4.verify("POST", path, sent, body, {"AKID": "secret"})
+    assert (caller.access_key, caller.region) == ("AKID", "eu-west-1")
+    with pytest.raises(Exception, match="signature we calculated does not match"):
+        sigv4.verify("POST", path, sent, body, {"AKID": "guess"})
+
+
 def test_each_answer_is_written_in_one_piece(local, monkeypatch):
     """Status line, headers and body leave in one write, answers and errors alike, so no
     answer can wait on a delayed ACK between its pieces even where TCP_NODELAY is not honoured."""
