@@ -38,5 +38,8 @@ class App(Program):
 
         code = run(sys.argv[1:] if argv is None else argv, io, app=self)
         if argv is None and io is None:
+            import gc
+
+            gc.freeze()  # the process ends: no last walk of every object it made (~10 ms)
             sys.exit(code)
         return code

@@ -250,8 +250,9 @@ def json_depth(document) -> int:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "clishape-local"
-    # An answer goes out as headers, then body: with Nagle's algorithm on, a kept-alive client
-    # waits for its delayed ACK (about 40 ms) between the two. TCP_NODELAY sends both at once.
+    # Written in two pieces (headers, then body) with Nagle's algorithm on, an answer would
+    # wait for the kept-alive client's delayed ACK (about 40 ms). Both guards are on: each
+    # answer is one write (``send``), and TCP_NODELAY sends whatever is written at once.
     disable_nagle_algorithm = True
     timeout = 120  # an idle keep-alive connection gives its thread back after this long
 
@@ -339,14 +340,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send(status, headers + [("Connection", "close")], payload)
 
     def send(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+        """The whole answer in one write: status line, headers and body leave as one piece."""
         self.sample = any(name == SAMPLE_HEADER for name, _value in headers)
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
+        # end_headers() would write the headers alone; the body joins them in the same buffer
+        # (http.server's own, kept since Python 3.3) so the answer is one send.
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(payload)
+            self._headers_buffer.append(payload)
+        self.flush_headers()
 
     def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
         if self.server.log_requests:

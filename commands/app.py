@@ -33,7 +33,7 @@ app = App(
 
 def main(argv: list[str] | None = None, io=None) -> int:
     """Console-script entry point (``io``: the streams and environment, for tests)."""
-    return app.main(sys.argv[1:] if argv is None else argv, io)
+    return app.main(argv, io)  # with neither, app.main ends the process itself
 
 
 if __name__ == "__main__":

@@ -635,6 +635,82 @@ def test_answers_are_not_held_back_by_nagles_algorithm(local, monkeypatch):
     assert seen and all(seen)
 
 
+@pytest.mark.parametrize(
+    "path, body, token, extra",
+    [
+        ("/", b"{}", None, {}),
+        ("/", b'{"MaxResults": 5}', "session  token", {"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"}),
+        ("/", b"", None, {"User-Agent": "signed-by-some-sdk"}),
+        ("/a/../b?x=1&a=%20", b"{}", None, {}),
+    ],
+)
+def test_the_short_signature_check_agrees_with_botocore(path, body, token, extra):
+    """The service checks a SigV4 signature the short way where it can, botocore's signer
+    deciding everything else: both accept what a client signed, and refuse a wrong secret."""
+    from clishape_local import sigv4
+
+    url = "http://127.0.0.1:9/" + path.lstrip("/")
+    headers = {"X-Amz-Target": "VoiceID.ListDomains", "Content-Type": "application/x-amz-json-1.0"}
+    request = AWSRequest("POST", url, data=body, headers={**headers, **extra})
+    SigV4Auth(Credentials("AKID", "secret", token), "voiceid", "eu-west-1").add_auth(request)
+    sent = [*request.headers.items(), ("Host", "127.0.0.1:9")]
+    by_name: dict = {}
+    for name, value in sent:
+        by_name.setdefault(name.lower(), []).append(value)
+    fields = dict(
+        part.strip().split("=", 1) for part in by_name["authorization"][0].split(" ", 1)[1].split(",")
+    )
+    signed = fields["SignedHeaders"].split(";")
+    stamp = by_name["x-amz-date"][0]
+    args = ("POST", path, signed, by_name, body, stamp, "eu-west-1", "secret")
+    reference = sigv4._botocore_signature(*args)
+    short = sigv4._simple_signature(*args)
+    assert short in (None, reference)
+    assert (short is None) == (path != "/" or "user-agent" in signed)
+    caller = sigv4.verify("POST", path, sent, body, {"AKID": "secret"})
+    assert (caller.access_key, caller.region) == ("AKID", "eu-west-1")
+    with pytest.raises(Exception, match="signature we calculated does not match"):
+        sigv4.verify("POST", path, sent, body, {"AKID": "guess"})
+
+
+def test_each_answer_is_written_in_one_piece(local, monkeypatch):
+    """Status line, headers and body leave in one write, answers and errors alike, so no
+    answer can wait on a delayed ACK between its pieces even where TCP_NODELAY is not honoured."""
+    from clishape_local import server
+
+    writes: list[bytes] = []
+    original = server._Handler.setup
+
+    class Recorder:
+        def __init__(self, wfile):
+            self.wfile = wfile
+
+        def write(self, data):
+            writes.append(bytes(data))
+            return self.wfile.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.wfile, name)
+
+    def setup(handler):
+        original(handler)
+        handler.wfile = Recorder(handler.wfile)
+
+    monkeypatch.setattr(server._Handler, "setup", setup)
+    voiceid = client(local)
+    for _ in range(3):
+        voiceid.list_domains()
+    with pytest.raises(ClientError):
+        voiceid.describe_domain(DomainId="a" * 22)
+    assert len(writes) == 4
+    for data in writes:
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 ")
+        length = int(re.search(rb"Content-Length: (\d+)", head)[1])
+        assert length == len(body) > 0
+        assert json.loads(body)
+
+
 @pytest.mark.parametrize("port", ["99999", "-1", "http"])
 def test_a_bad_port_is_one_line_not_a_traceback(port, capsys):
     with pytest.raises(SystemExit) as info:

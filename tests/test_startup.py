@@ -97,3 +97,155 @@ def test_compiled_cache_is_refreshed_when_the_spec_changes(tmp_path, env):
     )
     second = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     assert "Describes one job, freshly edited." in second.stdout
+
+
+# -- a real call -------------------------------------------------------------------------------
+
+# Beyond the standard library and what `python -c pass` already has, a real call runs these
+# packages, and of botocore these modules: serializer, signer, credential chain, endpoint
+# resolution, retries, HTTP session and parser, and what botocore.session/client import around
+# them. botocore's docstring generators, the waiter module, JMESPath and the AWS Common Runtime's
+# native library are deferred (cli_core/send/deferred.py) until something uses them. A new
+# entry here is a decision: say in the commit what needs it.
+REAL_CALL_PACKAGES = {
+    "awscrt", "botocore", "certifi", "cli_core", "clishape_commands", "dateutil", "six", "urllib3",
+}  # fmt: skip
+REAL_CALL_BOTOCORE = {
+    "args", "auth", "awsrequest", "client", "compat", "compress", "config", "configloader",
+    "configprovider", "context", "credentials", "crt", "crt.auth", "discovery",
+    "docs.bcdoc", "docs.docstring", "docs.utils",  # two small modules, no docs generated
+    "endpoint", "endpoint_provider", "errorfactory", "eventstream", "exceptions", "handlers",
+    "history", "hooks", "httpchecksum", "httpsession", "loaders", "model", "monitoring",
+    "paginate", "parsers", "plugin", "regions", "response", "retries", "retries.adaptive",
+    "retries.base", "retries.bucket", "retries.quota", "retries.special", "retries.standard",
+    "retries.throttling", "retryhandler", "serialize", "session", "signers", "tokens",
+    "translate", "useragent", "utils", "validate", "vendored", "vendored.requests",
+    "vendored.requests.exceptions", "vendored.requests.packages",
+    "vendored.requests.packages.urllib3", "vendored.requests.packages.urllib3.exceptions",
+    "vendored.six",
+}  # fmt: skip
+NEVER_RUN_BY_A_CALL = {
+    "_awscrt", "jmespath", "botocore.waiter", "botocore.docs", "botocore.docs.method",
+    "botocore.docs.paginator", "botocore.docs.waiter", "botocore.docs.bcdoc.restdoc",
+    "botocore.docs.service", "botocore.docs.client",
+}  # fmt: skip
+
+CALL_PROBE = """
+import io, json, sys
+before = set(sys.modules)
+from cli_core.driver import IO, main
+out, err = io.StringIO(), io.StringIO()
+code = main(json.loads(sys.argv[1]), IO(stdin=io.StringIO(), stdout=out, stderr=err,
+            environ=dict(__import__("os").environ)))
+from cli_core.send.deferred import pending
+waiting = set(pending())
+ran = sorted(m for m, v in sys.modules.items() if v is not None and m not in before | waiting)
+print(json.dumps({"code": code, "ran": ran, "waiting": sorted(waiting), "stdout": out.getvalue(),
+                  "stderr": err.getvalue()}))
+"""
+
+
+@pytest.fixture
+def json_endpoint():
+    """A loopback HTTP server answering every request with one JSON 1.0 document."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Answer(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b'{"Job": {"JobId": "job-1", "JobStatus": "COMPLETED"}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def call_probe(argv: list[str], env: dict) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", CALL_PROBE, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-sign-request"], ["--debug"]])
+def test_a_real_call_runs_only_what_sending_needs(extra, env, json_endpoint):
+    env = {
+        **env,
+        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    argv = ["--endpoint-url", json_endpoint, *extra, *SEED, "--domain-id", "d" * 22,
+            "--job-id", "j" * 22]  # fmt: skip
+    call_probe(argv, env)  # the first run compiles the spec into the cache (YAML allowed)
+    result = call_probe(argv, env)
+    assert result["code"] == 0, result["stderr"]
+    assert json.loads(result["stdout"])["Job"]["JobId"] == "job-1"
+    ran = set(result["ran"])
+    packages = {name.split(".")[0] for name in ran} - set(sys.stdlib_module_names)
+    assert packages <= REAL_CALL_PACKAGES, sorted(packages - REAL_CALL_PACKAGES)
+    botocore = {name.partition(".")[2] for name in ran if name.startswith("botocore.")}
+    assert botocore <= REAL_CALL_BOTOCORE, sorted(botocore - REAL_CALL_BOTOCORE)
+    assert not ran & NEVER_RUN_BY_A_CALL, sorted(ran & NEVER_RUN_BY_A_CALL)
+    assert {"_awscrt", "jmespath", "botocore.waiter", "botocore.docs"} <= set(result["waiting"])
+
+
+DEFERRED_PROBE = """
+import json, sys
+from cli_core.send.deferred import defer_unused_imports, pending
+defer_unused_imports()
+import botocore.session
+session = botocore.session.get_session()
+client = session.create_client("s3", region_name="us-east-1", aws_access_key_id="a",
+                               aws_secret_access_key="b")
+before = pending()
+doc = str(client.list_buckets.__doc__)  # the docs generators run now
+from awscrt import checksums
+crc = checksums.crc64nvme(b"clishape")  # the native library loads now
+import jmespath
+version = jmespath.__version__  # a name like any other: the module runs for it
+found = jmespath.search("a.b", {"a": {"b": 7}})
+waiter = client.get_waiter("bucket_exists")  # the waiter module runs now
+print(json.dumps({"before": before, "after": pending(), "doc": doc[:2000], "crc": crc,
+                  "found": found, "version": version, "waiter": type(waiter).__name__}))
+"""
+
+
+def test_deferred_modules_load_when_used(env):
+    """Deferring changes when a module runs, never what it does: each works on first use."""
+    done = subprocess.run(
+        [sys.executable, "-c", DEFERRED_PROBE], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert {"_awscrt", "botocore.docs.method", "botocore.waiter", "jmespath"} <= set(
+        result["before"]
+    )
+    used = {"_awscrt", "botocore.docs.method", "botocore.docs.bcdoc.restdoc", "botocore.waiter",
+            "jmespath"}  # fmt: skip
+    assert not used & set(result["after"])  # the docs of paginators and waiters: not asked for
+    assert "ListBuckets" in result["doc"] or "list_buckets" in result["doc"]
+    from awscrt import checksums  # the same checksum, computed without any deferring
+
+    assert result["crc"] == checksums.crc64nvme(b"clishape")
+    assert result["found"] == 7
+    assert result["version"] == __import__("jmespath").__version__
+    assert result["waiter"] == "S3.Waiter.BucketExists"

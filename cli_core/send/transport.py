@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from cli_core.errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
 from cli_core.program import ENGINE_VERSION as __version__
+from cli_core.send.deferred import collection_paused, defer_unused_imports
 from cli_core.send.paginate import (
     MAX_ITEMS_WARNING,
     merge_pages,
@@ -175,6 +176,7 @@ def _write_error(path: str, exc: Exception) -> CLIError:
 # -- sending -----------------------------------------------------------------------------------
 
 
+@collection_paused
 def send(command, params: dict, settings: SendSettings, *, stderr, make_client=None) -> Response:
     """Call the command's operation with ``params``; the first page is fetched before returning.
 
@@ -649,6 +651,7 @@ def translated_errors(secrets=(), members=None):
     No message repeats a value of ``secrets`` (the secret key, the session token).
     ``members`` (``error_members``) tells a service error which of its fields are modeled.
     """
+    defer_unused_imports()  # the first botocore import of a call (send or wait) comes next
     from botocore import exceptions as bx
     from botocore.parsers import ResponseParserError
 

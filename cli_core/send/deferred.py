@@ -1,0 +1,195 @@
+"""Stage 4 (send) — botocore without the modules one request never runs.
+
+For every client, botocore imports machinery that a command line sending one request does not
+use: the docstring generators (``botocore.docs``, through ``botocore.client`` and
+``botocore.waiter``), the waiter module itself, JMESPath (compiled only to paginate, wait or
+resolve a few endpoint parameters) and the native library of the AWS Common Runtime
+(``_awscrt``, loaded by ``import awscrt.auth`` in ``botocore.compat`` although only CRC64NVME
+checksums and SigV4a signing call it). Together they are about a quarter of a real call.
+
+:func:`defer_unused_imports` (called before botocore is first imported) puts a finder in
+front of the import system for those modules. Importing one of them gives a stand-in module
+that runs the real module the first time a name is looked up in it; until then nothing of it
+has run. So behaviour does not change, only when the import happens: a ``wait`` loads the
+waiter when it builds one, an S3 upload loads ``_awscrt`` when it computes its CRC64NVME
+checksum, ``help()`` on a botocore client method loads the docs.
+
+``from module import name`` looks the name up at once; for the few names botocore imports that
+way from a deferred module (functions and classes that are only called), the stand-in hands out
+a forwarder that runs the module on the first call. Any other name runs the module right away,
+so a botocore that imports more than listed here is only slower, never wrong
+(``tests/test_startup.py`` lists what a real call may run).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import threading
+import types
+
+# module -> the names other modules take from it with ``from ... import`` at import time (each
+# only called later, so a forwarder can stand in for it until then)
+DEFERRED: dict[str, tuple[str, ...]] = {
+    "_awscrt": (),
+    "jmespath": (),
+    "botocore.waiter": (),
+    "botocore.docs": (),
+    "botocore.docs.bcdoc.restdoc": ("DocumentStructure",),
+    "botocore.docs.method": ("document_model_driven_method",),
+    "botocore.docs.paginator": ("document_paginate_method",),
+    "botocore.docs.waiter": ("document_wait_method",),
+}
+
+_STATE = "__clishape_deferred__"
+_released: set[str] = set()  # loaded once: imported as usual from then on
+_installed = False
+_install_lock = threading.Lock()
+
+
+def defer_unused_imports() -> None:
+    """Install the deferring finder (once per process; a module already imported stays as is)."""
+    global _installed
+    if _installed:
+        return
+    with _install_lock:
+        if not _installed:
+            sys.meta_path.insert(0, _DeferringFinder())
+            _installed = True
+
+
+def collection_paused(function):
+    """The first call of ``function`` in a process runs with Python's cyclic garbage collector
+    paused; what it created is then moved out of the collector's sight (``gc.freeze``).
+
+    Importing botocore and building a client create a few hundred thousand objects that live as
+    long as the process (modules, classes, functions, the model): the collector would walk them
+    again and again during the first call (about 7% of a real call) and find nothing to free.
+    Plain objects are freed as usual meanwhile; later calls run with the collector as it was.
+    """
+    first = [True]
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        if not (first[0] and gc.isenabled()):
+            return function(*args, **kwargs)
+        first[0] = False
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.freeze()
+            gc.enable()
+
+    return run
+
+
+def pending() -> list[str]:
+    """The deferred modules imported as stand-ins whose code has not run (yet)."""
+    return sorted(
+        name
+        for name, module in list(sys.modules.items())
+        if isinstance(module, _Deferred) and _STATE in module.__dict__
+    )
+
+
+class _DeferringFinder(importlib.abc.MetaPathFinder):
+    """Finds a listed module as the other finders do, and wraps its loader."""
+
+    def __init__(self):
+        self.skip = threading.local()
+
+    def find_spec(self, fullname, path, target=None):
+        if (
+            fullname not in DEFERRED
+            or fullname in _released
+            or getattr(self.skip, "name", None) == fullname
+        ):
+            return None
+        self.skip.name = fullname  # the finders below must not come back here for it
+        try:
+            for finder in sys.meta_path:
+                if finder is self or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(fullname, path, target)
+                if spec is not None:
+                    break
+            else:
+                return None
+        finally:
+            self.skip.name = None
+        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        spec.loader = _DeferringLoader(spec.loader)
+        return spec
+
+
+class _DeferringLoader(importlib.abc.Loader):
+    """Creates the stand-in; the real loader runs on first use."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return None  # a plain module; an extension module is created when it is loaded
+
+    def exec_module(self, module):
+        spec = module.__spec__
+        spec.loader = module.__loader__ = self.loader
+        module.__dict__[_STATE] = threading.RLock()
+        module.__class__ = _Deferred
+
+
+class _Deferred(types.ModuleType):
+    """A module whose code runs the first time a name is looked up in it."""
+
+    def __getattr__(self, name):
+        if name == "__path__":
+            raise AttributeError(name)  # the import system asking whether it is a package
+        if _STATE in self.__dict__ and name in DEFERRED.get(self.__name__, ()):
+            return _forwarder(self, name)
+        _load(self)
+        return getattr(self, name)
+
+
+def _forwarder(module: types.ModuleType, name: str):
+    def forward(*args, **kwargs):
+        _load(module)
+        return getattr(module, name)(*args, **kwargs)
+
+    forward.__name__ = forward.__qualname__ = name
+    return forward
+
+
+def _load(module: types.ModuleType) -> None:
+    lock = module.__dict__.get(_STATE)
+    if lock is None:
+        return
+    with lock:
+        if _STATE not in module.__dict__:
+            return  # another thread loaded it meanwhile
+        del module.__dict__[_STATE]
+        _released.add(module.__name__)
+        module.__class__ = types.ModuleType
+        loader = module.__spec__.loader
+        if isinstance(loader, importlib.machinery.ExtensionFileLoader):
+            _load_extension(module)
+        else:
+            loader.exec_module(module)  # the module's code, run in the stand-in itself
+
+
+def _load_extension(module: types.ModuleType) -> None:
+    """A native module cannot run inside another object: import it, then share its names."""
+    name = module.__name__
+    if sys.modules.get(name) is module:
+        del sys.modules[name]
+    try:
+        real = importlib.import_module(name)
+    except BaseException:
+        sys.modules.setdefault(name, module)
+        raise
+    module.__dict__.update(real.__dict__)
