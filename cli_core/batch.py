@@ -57,6 +57,7 @@ from cli_core.options import (
     MAX_BATCH_CONCURRENCY,
     SKELETON_OPTION,
 )
+from cli_core.settings import redact_environ_secrets
 from cli_core.shapes.codecs import FILE_PREFIXES, shown_value
 
 # The placeholder input document the command line is parsed with: each line replaces it.
@@ -156,10 +157,14 @@ class _Outcome:
 
 
 def run(
-    parsed, batch: Batch, settings, io, files=None, local_endpoint=None, prog="clishape"
+    parsed, batch: Batch, settings, io, files=None, local_endpoint=None, prog="clishape",
+    check_answer=None,
 ) -> int:
     """Run ``parsed`` (the command line, parsed by ``split_batch_options``'s tokens) once per
-    input line of ``batch.source``; return the worst exit code (130 when interrupted)."""
+    input line of ``batch.source``; return the worst exit code (130 when interrupted).
+
+    ``check_answer(command, pages, settings, io)`` checks a handler's answer (the driver's).
+    """
     settings.check_request()
     query = None
     if settings.query is not None:
@@ -169,6 +174,7 @@ def run(
     lines = _open_source(batch.source, io.stdin, files)
     with lines, _send_settings(parsed, settings, local_endpoint) as send_settings:
         runner = _LineRunner(parsed, settings, send_settings, files, query, io, prog)
+        runner.check_answer = check_answer
         return _run_lines(lines, runner, batch.concurrency, io, prog)
 
 
@@ -323,6 +329,7 @@ class _LineRunner:
         self.dry_run = settings.dry_run
         self.waiter = bool(parsed.command.raw.get("waiter"))
         self.handler_lock = threading.Lock()
+        self.check_answer = None  # the driver's check of a handler's answer
         # one client for every call, except under --debug (each call logs through its own)
         self.make_client = None if self.debug or send_settings is None else _SharedClient()
 
@@ -379,12 +386,11 @@ class _LineRunner:
         """A handler command's line: its handler runs (one line at a time: handlers share
         their logger and may print), with the line's own output and stderr; what it prints
         comes before its answer."""
-        from cli_core.driver import IO, _check_answer
         from cli_core.send.handler import call_handler, make_context
 
         out = _io.StringIO()
-        here = IO(stdin=None, stdout=out, stderr=notes, environ=self.io.environ,
-                  width=self.io.width)  # fmt: skip
+        here = type(self.io)(stdin=None, stdout=out, stderr=notes, environ=self.io.environ,
+                             width=self.io.width)  # fmt: skip
         here.app = self.io.app
         with self.handler_lock:
             context = make_context(parsed.command, self.settings, here)
@@ -393,7 +399,8 @@ class _LineRunner:
                     parsed.command, params, context, self.settings.paginate, parsed.pagination
                 )
                 pages = list(response.pages())
-        _check_answer(parsed.command, pages, self.settings, here)
+        if self.check_answer is not None:
+            self.check_answer(parsed.command, pages, self.settings, here)
         return out.getvalue() + self._render(response.result(), response)
 
     def _render(self, data, response) -> str:
@@ -425,7 +432,6 @@ class _LineRunner:
     def error_text(self, error: CLIError, number: int | None = None) -> str:
         """The error as ``--cli-error-format`` writes it, naming the input line: in its first
         line, or as the ``Line`` member of the error document (json, yaml, text, table)."""
-        from cli_core.driver import _redacted
         from cli_core.present.errors import format_document, render_error
         from cli_core.present.render import style_error, use_color
 
@@ -433,7 +439,8 @@ class _LineRunner:
         color = self.settings.color
         where = f"line {number}: " if number is not None else ""
         line = style_error(
-            _redacted(f"{self.prog}: error: {where}{error}", self.io), color=color,
+            redact_environ_secrets(f"{self.prog}: error: {where}{error}", self.io.environ),
+            color=color,
             isatty=isatty,
         )  # fmt: skip
         error_format = self.error_format
@@ -450,7 +457,7 @@ class _LineRunner:
                 )  # fmt: skip
         except Exception:  # a detail that cannot be shown must not hide the error itself
             shown = render_error(error, line, error_format="legacy")
-        return _redacted(shown, self.io)
+        return redact_environ_secrets(shown, self.io.environ)
 
     def placeholder(self) -> str:
         """What stdout shows for a failed line (a waiter prints nothing either way)."""

@@ -101,9 +101,9 @@ def main(
 
 
 def _redacted(text: str, io: IO) -> str:
-    from cli_core.settings import SECRET_ENV, redact_text
+    from cli_core.settings import redact_environ_secrets
 
-    return redact_text(text, {io.environ[n] for n in SECRET_ENV if io.environ.get(n)})
+    return redact_environ_secrets(text, io.environ)
 
 
 def _one_line(text: str) -> str:
@@ -328,7 +328,10 @@ def _run_command(command, args: list[str], settings, io: IO, local_endpoint) -> 
     if batch is not None:
         from cli_core.batch import run as run_batch
 
-        return run_batch(parsed, batch, settings, io, files, local_endpoint, prog=app.name)
+        return run_batch(
+            parsed, batch, settings, io, files, local_endpoint, prog=app.name,
+            check_answer=_check_answer,
+        )  # fmt: skip
     return _execute(parsed, settings, io, files, local_endpoint)
 
 

@@ -619,6 +619,11 @@ def check_endpoint_url(url: str, where: str = "--endpoint-url", error=ParamError
 MIN_REDACTED = 6  # shorter secrets are not searched for inside text (``y`` in ``Type``)
 
 
+def redact_environ_secrets(text: str, environ: Mapping[str, str]) -> str:
+    """``text`` with the values of the secret variables (``SECRET_ENV``) of ``environ`` as ``***``."""
+    return redact_text(text, {environ[n] for n in SECRET_ENV if environ.get(n)})
+
+
 def redact_text(text: str, secrets) -> str:
     """``text`` with every secret value (of ``MIN_REDACTED`` characters or more) as ``***``."""
     for secret in sorted((s for s in secrets if len(s) >= MIN_REDACTED), key=len, reverse=True):
