@@ -150,6 +150,10 @@ WAITERS = ("named", ("object", _WAITER, WAITER_REQUIRED))
 _SERVICE_WIRE = {"clientContextParams": "mapping"}
 _METADATA = {"protocol": "str", "apiVersion": "str", "endpointPrefix": "str"}
 
+# A plain HTTP API (stand-in for the openapi branch's definition, kept to the contract).
+_HTTP_AUTH = {"type": "str", "in": "str", "name": "str", "env": "str", "config": "str"}
+_SERVICE_HTTP = {"endpoint": "str", "auth": ("list", ("object", _HTTP_AUTH, ("type",)))}
+
 SERVICE_KEYS = {
     "clishape": ("const", FORMAT_VERSION),
     "service": "name",
@@ -158,12 +162,13 @@ SERVICE_KEYS = {
     "deprecated": "bool",
     "deprecatedMessage": "str",
     "wire": ("object", _SERVICE_WIRE, ()),
+    "http": ("object", _SERVICE_HTTP, ()),
     "waiters": WAITERS,
     "shapes": "shapes",
 }
 SERVICE_REQUIRED = ("clishape", "service", "metadata")
 
-_HTTP = {"method": "str", "requestUri": "str", "responseCode": "int"}
+_HTTP = {"method": "str", "requestUri": "str", "responseCode": "int", "mediaType": "str"}
 _PAGINATION = {
     "input_token": "tokens",
     "output_token": "tokens",

@@ -480,6 +480,7 @@ def compile_command(service: dict, command: dict, command_file: Path | str = "<s
         "metadata": service.get("metadata", {}),
         "service_documentation": service.get("documentation", ""),
         "service_wire": service.get("wire") or {},
+        "service_http": service.get("http"),  # a plain HTTP API (no SigV4) when present
         "command": command.get("command"),
         "operation": operation,
         "shapes": table,
