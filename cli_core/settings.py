@@ -119,6 +119,7 @@ class Settings:
     color: str = "auto"
     auto_prompt: bool = False
     dry_run: bool = False
+    dry_run_http: bool = False  # ``--cli-dry-run http``: the HTTP request, not the parameters
     paginate: bool = True
     no_pager: bool = False
     local: bool = False
@@ -409,6 +410,7 @@ def resolve_settings(args, environ: Mapping[str, str]) -> Settings:
         color=args.color or "auto",
         auto_prompt=auto_prompt,
         dry_run=bool(args.cli_dry_run),
+        dry_run_http=args.cli_dry_run == "http",
         paginate=not args.no_paginate,
         no_pager=bool(args.no_cli_pager),
         local=env.get(LOCAL_ENV, "").lower() in _TRUE,
@@ -548,6 +550,74 @@ def redact_text(text: str, secrets) -> str:
     for secret in sorted((s for s in secrets if len(s) >= MIN_REDACTED), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+# -- the secret of a plain HTTP API ------------------------------------------------------------
+
+# How a plain HTTP API (a service spec with ``http:``) is authenticated: ``kind`` bearer, basic
+# or api-key; an api key goes ``placement`` header or query under ``name``; ``secret`` is the
+# token, ``user:password`` or key; ``source`` says where it was found (never the secret itself).
+HttpAuth = namedtuple("HttpAuth", "kind placement name secret source")
+HTTP_AUTH_KINDS = ("bearer", "basic", "api-key")
+
+
+def http_auth(entries, environ: Mapping[str, str], profile: str | None = None):
+    """The first usable entry of a service's ``http.auth`` list as an ``HttpAuth``, or None.
+
+    An entry is usable when its secret is set: the environment variable ``env`` (first), else
+    the key ``config`` in the profile of the config file (``--profile``, ``AWS_PROFILE`` or
+    default). A secret never comes from the command line. A secret a header cannot carry, or
+    a basic one without ``user:password``, is a ConfigError naming where it was found.
+    """
+    config = None
+    for entry in entries or ():
+        if not isinstance(entry, dict):
+            continue
+        value, source = None, ""
+        env_name = entry.get("env")
+        if env_name and environ.get(env_name):
+            value, source = environ[env_name], f"the environment variable {env_name}"
+        elif entry.get("config"):
+            if config is None:
+                from cli_core.config import load_profile_config
+
+                config = load_profile_config(profile, environ)
+            found = config.get(entry["config"])
+            if found:
+                value = str(found)
+                source = f"'{entry['config']}' in profile '{config.profile}' of {config.path}"
+        if value is None:
+            continue
+        kind = entry.get("type")
+        if kind not in HTTP_AUTH_KINDS:
+            raise ConfigError(
+                f"The service's http.auth entry for {source} has the type '{shown(kind)}'; "
+                f"expected one of {', '.join(HTTP_AUTH_KINDS)}"
+            )
+        value = value.strip()
+        if not (value.isascii() and value.isprintable()):
+            raise ConfigError(
+                f"The secret from {source} contains a line break, a non-ASCII or another "
+                "character a request cannot carry"
+            )
+        if kind == "basic" and ":" not in value:
+            raise ConfigError(f"The credentials from {source} must be written user:password")
+        placement = entry.get("in", "header") if kind == "api-key" else "header"
+        name = entry.get("name") or "Authorization"
+        return HttpAuth(kind, placement, name, value, source)
+    return None
+
+
+def http_auth_places(entries) -> list[str]:
+    """Where ``http_auth`` looks for a secret, for a hint when none was found."""
+    places = []
+    for entry in entries or ():
+        if isinstance(entry, dict):
+            if entry.get("env"):
+                places.append(entry["env"])
+            if entry.get("config"):
+                places.append(f"'{entry['config']}' in the profile")
+    return places
 
 
 # -- where specs and derived files live ----------------------------------------------------

@@ -187,11 +187,11 @@ class DebugLog:
     token are scrubbed from every line.
     """
 
-    def __init__(self, command, stderr, credentials=None):
+    def __init__(self, command, stderr, credentials=None, secrets=()):
         self.command = command
         self.stderr = stderr
         self._credentials = credentials
-        self._secrets: set[str] = set()
+        self._secrets: set[str] = set(secrets)  # known secrets (a plain HTTP API's token)
 
     def attach(self, events) -> None:
         events.register("before-parameter-build", self.on_params)

@@ -175,8 +175,19 @@ def _write_error(path: str, exc: Exception) -> CLIError:
 # -- sending -----------------------------------------------------------------------------------
 
 
-def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
-    """Call the command's operation with ``params``; the first page is fetched before returning."""
+def send(command, params: dict, settings: SendSettings, *, stderr, before_send=None) -> Response:
+    """Call the command's operation with ``params``; the first page is fetched before returning.
+
+    A plain HTTP API (``cli_core.send.http``) is sent unsigned with its own additions.
+    ``before_send`` is registered last on botocore's ``before-send`` event (the wire dry run
+    stops there).
+    """
+    http = None
+    if command.raw.get("service_http") is not None:
+        from cli_core.send.http import plan
+
+        http = plan(command, settings)
+        settings = http.settings
     params, pagination = unshadow(command, params, settings.paginate, settings.pagination)
     paging = should_paginate(command, params, settings.paginate, pagination)
     if settings.endpoint_url is not None:
@@ -197,12 +208,17 @@ def send(command, params: dict, settings: SendSettings, *, stderr) -> Response:
             problem = shown(redact_text(str(exc), secrets), 200)
             raise ConfigError(f"A setting was refused while preparing the request: {problem}") from None
         secrets |= credential_secrets(session, settings)
+        if http is not None:
+            http.attach(client.meta.events)
+            secrets |= http.secrets
         if settings.debug:
             from cli_core.send.debuglog import DebugLog
 
-            DebugLog(command, stderr, session.get_credentials if settings.sign else None).attach(
-                client.meta.events
-            )
+            DebugLog(
+                command, stderr, session.get_credentials if settings.sign else None, secrets
+            ).attach(client.meta.events)
+        if before_send is not None:
+            client.meta.events.register("before-send", before_send)
         from botocore import xform_name
 
         method = xform_name(command.operation)
