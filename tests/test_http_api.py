@@ -1,0 +1,381 @@
+"""A plain HTTP API end to end: the petstore (OAI's petstore-expanded example) served by a small
+local server, called with a bearer token, every input style and every output format, and its
+error answers (4xx and 5xx: exit 254, the status and the problem on one line).
+
+The spec is the petstore's operations written as the OpenAPI importer writes them (the contract
+in the notes: ``http:`` in ``_service.yaml``, the operation's ``http:``, a JSON array answer in
+one ``payload`` member).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from cli_core.send.http import form_body, problem_message
+from cli_core.testing import run
+
+TOKEN = "petstore-token-0123456789"
+
+SERVICE = """\
+clishape: 1
+service: petstore
+metadata:
+  protocol: rest-json
+  apiVersion: '1.0.0'
+  endpointPrefix: petstore
+  serviceId: Swagger Petstore
+  serviceFullName: Swagger Petstore
+  signatureVersion: v4
+http:
+  endpoint: {endpoint}
+  auth:
+    - {{type: bearer, env: PETSTORE_TOKEN, config: petstore_token}}
+shapes:
+  Pet:
+    type: structure
+    required: [name, id]
+    members:
+      name: {{shape: String}}
+      tag: {{shape: String}}
+      id: {{shape: Long}}
+  PetList: {{type: list, member: {{shape: Pet}}}}
+  String: {{type: string}}
+  Long: {{type: long}}
+  Integer: {{type: integer}}
+"""
+
+COMMANDS = {
+    "find-pets": """\
+clishape: 1
+command: find-pets
+operation: FindPets
+documentation: Returns all pets the caller may see.
+http: {method: GET, requestUri: /pets, responseCode: 200}
+input:
+  type: structure
+  members:
+    tags: {shape: TagList, location: querystring, locationName: tags}
+    limit: {shape: Integer, location: querystring, locationName: limit}
+output:
+  type: structure
+  members:
+    Pets: {shape: PetList}
+  payload: Pets
+shapes:
+  TagList: {type: list, member: {shape: String}}
+""",
+    "add-pet": """\
+clishape: 1
+command: add-pet
+operation: AddPet
+http: {method: POST, requestUri: /pets, responseCode: 200}
+input:
+  type: structure
+  required: [name]
+  members:
+    name: {shape: String}
+    tag: {shape: String}
+output: Pet
+""",
+    "find-pet-by-id": """\
+clishape: 1
+command: find-pet-by-id
+operation: FindPetById
+http: {method: GET, requestUri: '/pets/{id}', responseCode: 200}
+input:
+  type: structure
+  required: [id]
+  members:
+    id: {shape: Long, location: uri, locationName: id}
+output: Pet
+""",
+    "delete-pet": """\
+clishape: 1
+command: delete-pet
+operation: DeletePet
+http: {method: DELETE, requestUri: '/pets/{id}', responseCode: 204}
+input:
+  type: structure
+  required: [id]
+  members:
+    id: {shape: Long, location: uri, locationName: id}
+""",
+}
+
+
+# -- the server --------------------------------------------------------------------------------
+
+
+class PetStore(BaseHTTPRequestHandler):
+    """The petstore under ``/api``: in-memory pets, a bearer token required, problems as
+    ``application/problem+json`` (RFC 7807) and the document's own ``Error`` schema."""
+
+    pets: dict  # set on the class made per server
+    seen: list
+
+    def log_message(self, *_args):  # keep the test output clean
+        pass
+
+    def _answer(self, status: int, data=None, content_type="application/json"):
+        body = b"" if data is None else json.dumps(data).encode()
+        if isinstance(data, str):
+            body = data.encode()
+        self.send_response(status)
+        if body:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _problem(self, status: int, title: str, detail: str):
+        problem = {"type": "https://example.com/problems/pets", "title": title, "status": status,
+                   "detail": detail}  # fmt: skip
+        self._answer(status, problem, "application/problem+json")
+
+    def _route(self, method: str):
+        url = urlsplit(self.path)
+        self.seen.append((method, self.path, self.headers.get("Authorization")))
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self._problem(401, "Unauthorized", "a valid bearer token is required")
+        parts = url.path.split("/")
+        if parts[:3] != ["", "api", "pets"] or len(parts) > 4:
+            return self._answer(404, {"code": 404, "message": f"no such path {url.path}"})
+        if len(parts) == 3:
+            if method == "GET":
+                query = parse_qs(url.query)
+                found = [p for p in self.pets.values()
+                         if not query.get("tags") or p.get("tag") in query["tags"]]  # fmt: skip
+                limit = int(query.get("limit", ["100"])[0])
+                return self._answer(200, found[:limit])
+            if method == "POST":
+                length = int(self.headers.get("Content-Length") or 0)
+                new = json.loads(self.rfile.read(length) or b"{}")
+                if any(p["name"] == new.get("name") for p in self.pets.values()):
+                    return self._problem(409, "Conflict", f"a pet named {new['name']} exists")
+                pet = {"name": new["name"], **({"tag": new["tag"]} if "tag" in new else {})}
+                pet["id"] = max(self.pets, default=0) + 1
+                self.pets[pet["id"]] = pet
+                return self._answer(200, pet)
+        pet_id = int(parts[3])
+        if method == "DELETE" and pet_id == 13:
+            return self._problem(503, "Storage unavailable", "the pet database is read-only")
+        if pet_id not in self.pets:
+            return self._answer(404, {"code": 404, "message": f"no pet has the id {pet_id}"})
+        if method == "GET":
+            return self._answer(200, self.pets[pet_id])
+        if method == "DELETE":
+            del self.pets[pet_id]
+            return self._answer(204)
+        return self._answer(405, {"code": 405, "message": "method not allowed"})
+
+    def do_GET(self):  # noqa: N802 - http.server's names
+        self._route("GET")
+
+    def do_POST(self):  # noqa: N802
+        self._route("POST")
+
+    def do_DELETE(self):  # noqa: N802
+        self._route("DELETE")
+
+
+@pytest.fixture
+def petstore(tmp_path: Path):
+    """The petstore's specs and server: (environment for ``run``, the requests the server saw)."""
+    handler = type("Handler", (PetStore,), {"pets": {}, "seen": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}/api"
+    folder = tmp_path / "specs" / "petstore"
+    folder.mkdir(parents=True)
+    (folder / "_service.yaml").write_text(SERVICE.format(endpoint=endpoint))
+    for name, text in COMMANDS.items():
+        (folder / f"{name}.yaml").write_text(text)
+    env = {"CLISHAPE_SPEC_PATH": str(tmp_path / "specs"), "PETSTORE_TOKEN": TOKEN,
+           "AWS_MAX_ATTEMPTS": "1"}  # fmt: skip
+    try:
+        yield env, handler.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def seed(env) -> None:
+    ok(run(["petstore", "add-pet", "--name", "Rex", "--tag", "dog"], env=env))
+    ok(run(["petstore", "add-pet", "--cli-input-json", '{"name": "Tom", "tag": "cat"}'], env=env))
+    ok(run(["petstore", "add-pet", "--cli-input-yaml", "name: Nemo"], env=env))
+
+
+# -- create, get, list, delete -----------------------------------------------------------------
+
+
+def test_create_get_list_delete(petstore):
+    env, seen = petstore
+    created = json.loads(ok(run(["petstore", "add-pet", "--name", "Rex", "--tag", "dog"], env=env)))
+    assert created == {"name": "Rex", "tag": "dog", "id": 1}
+    assert seen[-1] == ("POST", "/api/pets", f"Bearer {TOKEN}")
+
+    got = json.loads(ok(run(["petstore", "find-pet-by-id", "--id", "1"], env=env)))
+    assert got == created
+    assert seen[-1][:2] == ("GET", "/api/pets/1")
+
+    listed = json.loads(ok(run(["petstore", "find-pets"], env=env)))
+    assert listed == {"Pets": [created]}
+
+    assert ok(run(["petstore", "delete-pet", "--id", "1"], env=env)) == ""
+    assert seen[-1][:2] == ("DELETE", "/api/pets/1")
+    assert json.loads(ok(run(["petstore", "find-pets"], env=env))) == {"Pets": []}
+
+
+def test_input_documents_and_the_query_string(petstore):
+    env, seen = petstore
+    seed(env)
+    result = run(["petstore", "find-pets", "--tags", "dog", "cat", "--limit", "5"], env=env)
+    assert [p["name"] for p in json.loads(ok(result))["Pets"]] == ["Rex", "Tom"]
+    assert seen[-1][1] == "/api/pets?tags=dog&tags=cat&limit=5"
+    by_doc = run(["petstore", "find-pets", "--cli-input-json", '{"tags": ["cat"], "limit": 1}'],
+                 env=env)  # fmt: skip
+    assert [p["name"] for p in json.loads(ok(by_doc))["Pets"]] == ["Tom"]
+
+
+def test_query_and_every_output_format(petstore, snapshot):
+    env, _seen = petstore
+    seed(env)
+    names = ok(run(["petstore", "find-pets", "--query", "Pets[?tag].name"], env=env))
+    assert json.loads(names) == ["Rex", "Tom"]
+    for output in ("json", "text", "table", "yaml", "yaml-stream"):
+        result = run(["petstore", "find-pets", "--output", output], env=env)
+        assert ok(result) == snapshot(name=f"find-pets {output}")
+        one = run(["petstore", "find-pet-by-id", "--id", "2", "--output", output], env=env)
+        assert ok(one) == snapshot(name=f"find-pet-by-id {output}")
+    assert ok(run(["petstore", "find-pets", "--output", "off"], env=env)) == ""
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def test_a_4xx_answer_is_exit_254_with_status_and_message(petstore):
+    env, _seen = petstore
+    result = run(["petstore", "find-pet-by-id", "--id", "99"], env=env)
+    assert result.exit_code == 254
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        "clishape: error: An error occurred (404) when calling the FindPetById operation: "
+        "Not Found: no pet has the id 99"
+    )
+
+
+def test_a_problem_json_answer_gives_its_title_and_detail(petstore):
+    env, _seen = petstore
+    seed(env)
+    result = run(["petstore", "add-pet", "--name", "Rex", "--output", "json"], env=env)
+    assert result.exit_code == 254
+    assert (
+        "(409) when calling the AddPet operation: Conflict: a pet named Rex exists"
+        in (result.stderr.splitlines()[0])
+    )
+    doc = run(["petstore", "add-pet", "--name", "Rex", "--cli-error-format", "json"], env=env)
+    assert json.loads(doc.stderr) == {
+        "Code": "409",
+        "Message": "Conflict: a pet named Rex exists",
+    }
+
+
+def test_a_5xx_answer_is_exit_254_with_status_and_problem(petstore):
+    env, _seen = petstore
+    result = run(["petstore", "delete-pet", "--id", "13"], env=env)
+    assert result.exit_code == 254
+    line = result.stderr.splitlines()[0]
+    assert line.startswith("clishape: error: An error occurred (503) when calling the DeletePet")
+    assert line.endswith("Service Unavailable: Storage unavailable: the pet database is read-only")
+
+
+def test_without_a_token_the_server_refuses_and_the_error_says_where_to_set_one(petstore):
+    env, seen = petstore
+    env = {k: v for k, v in env.items() if k != "PETSTORE_TOKEN"}
+    result = run(["petstore", "find-pets"], env=env)
+    assert result.exit_code == 254
+    assert seen[-1][2] is None  # no Authorization header at all
+    assert result.stderr.splitlines()[0].endswith(
+        "Unauthorized: a valid bearer token is required (no credentials were found; set "
+        "PETSTORE_TOKEN or 'petstore_token' in the profile)"
+    )
+
+
+def test_the_token_may_come_from_the_config_profile(petstore, tmp_path: Path):
+    env, seen = petstore
+    config = tmp_path / "config"
+    config.write_text(f"[profile pets]\npetstore_token = {TOKEN}\n")
+    env = {k: v for k, v in env.items() if k != "PETSTORE_TOKEN"}
+    env["AWS_CONFIG_FILE"] = str(config)
+    assert json.loads(ok(run(["petstore", "find-pets", "--profile", "pets"], env=env))) == {
+        "Pets": []
+    }
+    assert seen[-1][2] == f"Bearer {TOKEN}"
+
+
+def test_the_token_never_shows_in_debug_output(petstore):
+    env, _seen = petstore
+    result = run(["petstore", "find-pets", "--debug"], env=env)
+    assert result.exit_code == 0
+    assert TOKEN not in result.stderr
+    assert '"Authorization": "Bearer ***"' in result.stderr
+
+
+def test_a_token_a_header_cannot_carry_is_a_configuration_error(petstore):
+    env, _seen = petstore
+    result = run(["petstore", "find-pets"], env={**env, "PETSTORE_TOKEN": "abc\ndef"})
+    assert result.exit_code == 253
+    assert "PETSTORE_TOKEN" in result.stderr
+    assert "abc" not in result.stderr
+
+
+def test_endpoint_url_replaces_the_base_and_keeps_its_path(petstore):
+    env, seen = petstore
+    spec = Path(env["CLISHAPE_SPEC_PATH"]) / "petstore" / "_service.yaml"
+    real = next(line.split(": ", 1)[1] for line in spec.read_text().splitlines()
+                if line.strip().startswith("endpoint:"))  # fmt: skip
+    spec.write_text(spec.read_text().replace(real, "http://127.0.0.1:9/elsewhere"))
+    result = run(["petstore", "find-pets", "--endpoint-url", real], env=env)
+    assert json.loads(ok(result)) == {"Pets": []}
+    assert seen[-1][1] == "/api/pets"
+
+
+# -- the small parts -----------------------------------------------------------------------------
+
+
+def test_form_bodies_encode_nested_members_as_brackets():
+    body = json.dumps({"amount": 5, "live": True, "expand": ["a", "b"],
+                       "meta": {"k": "v w"}, "items": [{"price": "p1"}], "none": None})  # fmt: skip
+    assert form_body(body.encode()) == (
+        "amount=5&live=true&expand=a&expand=b&meta%5Bk%5D=v+w&items%5B0%5D%5Bprice%5D=p1"
+    )
+    assert form_body(b"") == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (404, b"", "Not Found"),
+        (400, b'{"error": {"message": "bad limit"}}', "Bad Request: bad limit"),
+        (422, b'{"title": "Invalid pet", "detail": "name is empty"}',
+         "Unprocessable Entity: Invalid pet: name is empty"),
+        (500, b"<html><body>oops</body></html>", "Internal Server Error"),
+        (502, b"upstream\ntimed out", "Bad Gateway: upstream timed out"),
+        (599, b"", "HTTP status 599"),
+    ],
+)  # fmt: skip
+def test_problem_message(status, body, expected):
+    assert problem_message(status, {}, body) == expected
