@@ -325,6 +325,12 @@ def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint
         data = output_sample(command.output) if command.output is not None else {}
         return _print(io, settings, data, present_args)
     if settings.dry_run:
+        if settings.dry_run_http:
+            from cli_core.send.wire import wire_dry_run_text
+
+            send_settings = settings.send_settings(parsed.pagination)
+            io.stdout.write(wire_dry_run_text(command, request, send_settings, stderr=io.stderr))
+            return 0
         io.stdout.write(dry_run_text(request))
         return 0
     return _send_and_print(parsed, request, settings, io, present_args, local_endpoint)

@@ -377,7 +377,10 @@ def _synopsis_lines(command: Command) -> list[str]:
         f"[{SKELETON_OPTION} <value>]" if command.outfile_member is None else OUTFILE_SYNOPSIS
     )
     for opt in GLOBAL_OPTIONS:
-        lines.append(f"[{opt.name}]" if opt.shown_type == "boolean" else f"[{opt.name} <value>]")
+        if opt.kind == "optional-choice":
+            lines.append(f"[{opt.name} [{'|'.join(opt.choices)}]]")
+        else:
+            lines.append(f"[{opt.name}]" if opt.shown_type == "boolean" else f"[{opt.name} <value>]")
     return lines
 
 

@@ -1,0 +1,260 @@
+"""``--cli-dry-run http``: the HTTP request that would be sent, built and signed by the real send
+path and stopped before the connection — for an AWS json, rest-xml and query service and for a
+plain HTTP API — with secrets redacted; ``--cli-dry-run`` alone keeps the parameter view.
+
+Every run here has a proxy that does not exist: a request that were sent would fail.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli_core.argv.parser import split_globals
+from cli_core.errors import CLIError
+from cli_core.testing import run
+from clishape_tools.import_botocore import import_service
+
+ACCESS_KEY = "AKIDDRYRUNEXAMPLE"
+SECRET_KEY = "dry-run-secret-key-0123456789"
+SESSION_TOKEN = "dry-run-session-token-0123456789"
+NOWHERE = "http://127.0.0.1:9"  # nothing listens: sending anything would fail
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+    "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+    "AWS_SESSION_TOKEN": SESSION_TOKEN,
+    "AWS_REGION": "eu-west-1",
+    "HTTPS_PROXY": NOWHERE,
+    "HTTP_PROXY": NOWHERE,
+}
+DOMAIN = "abcdefghij0123456789AB"
+
+
+@pytest.fixture(scope="module")
+def aws_specs(tmp_path_factory) -> Path:
+    """s3api (rest-xml) and sts (query), imported from the installed botocore."""
+    out = tmp_path_factory.mktemp("dry-run-specs")
+    for service in ("s3", "sts"):
+        import_service(service, out)
+    return out
+
+
+def dry(argv, env=None):
+    result = run([*argv, "--cli-dry-run", "http"], env={**AWS_ENV, **(env or {})})
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def request_parts(text: str) -> tuple[str, dict, str]:
+    """(request line, headers, body) of the printed request."""
+    head, _, body = text.partition("\n\n")
+    first, *lines = head.splitlines()
+    headers = dict(line.split(": ", 1) for line in lines)
+    return first, headers, body
+
+
+def assert_no_secret(text: str) -> None:
+    for secret in (SECRET_KEY, SESSION_TOKEN, ACCESS_KEY):
+        assert secret not in text
+
+
+# -- AWS services ------------------------------------------------------------------------------
+
+
+def test_a_json_protocol_request_is_shown_signed_and_redacted():
+    result = dry(["voice-id", "describe-domain", "--domain-id", DOMAIN])
+    first, headers, body = request_parts(result.stdout)
+    assert first == "POST https://voiceid.eu-west-1.amazonaws.com/"
+    assert headers["X-Amz-Target"] == "VoiceID.DescribeDomain"
+    assert headers["Content-Type"] == "application/x-amz-json-1.0"
+    assert headers["X-Amz-Security-Token"] == "***"
+    auth = headers["Authorization"]
+    assert auth.startswith("AWS4-HMAC-SHA256 Credential=***, SignedHeaders=")
+    assert auth.endswith("Signature=***")
+    assert json.loads(body) == {"DomainId": DOMAIN}
+    assert_no_secret(result.stdout + result.stderr)
+    assert result.stderr == ""
+
+
+def test_without_credentials_the_request_is_shown_unsigned_with_a_warning(tmp_path: Path):
+    env = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
+           "HOME": str(tmp_path)}  # fmt: skip
+    result = dry(["voice-id", "describe-domain", "--domain-id", DOMAIN], env)
+    _first, headers, _body = request_parts(result.stdout)
+    assert "Authorization" not in headers
+    assert "no credentials were found; the request is shown unsigned" in result.stderr
+
+
+def test_a_rest_xml_request_shows_the_query_string(aws_specs: Path):
+    env = {"CLISHAPE_SPEC_PATH": str(aws_specs)}
+    argv = ["s3api", "list-objects-v2", "--bucket", "amzn-s3-demo", "--prefix", "logs/2026"]
+    result = dry([*argv, "--max-keys", "5"], env)
+    first, headers, body = request_parts(result.stdout)
+    method, url = first.split(" ", 1)
+    assert method == "GET"
+    assert url.startswith("https://amzn-s3-demo.s3.eu-west-1.amazonaws.com/?list-type=2")
+    assert "prefix=logs%2F2026" in url and "max-keys=5" in url
+    assert headers["Authorization"].endswith("Signature=***")
+    assert body == ""
+    assert_no_secret(result.stdout)
+
+
+def test_a_binary_body_is_summarised(aws_specs: Path, tmp_path: Path):
+    data = tmp_path / "blob.bin"
+    data.write_bytes(bytes(range(256)) * 4)
+    env = {"CLISHAPE_SPEC_PATH": str(aws_specs)}
+    argv = ["s3api", "put-object", "--bucket", "amzn-s3-demo", "--key", "a b.bin"]
+    result = dry([*argv, "--body", str(data)], env)
+    first, headers, body = request_parts(result.stdout)
+    assert first == "PUT https://amzn-s3-demo.s3.eu-west-1.amazonaws.com/a%20b.bin"
+    assert headers["Authorization"].endswith("Signature=***")
+    assert body == "<1024 bytes binary>\n"
+
+
+def test_a_query_protocol_request_shows_its_form_body(aws_specs: Path):
+    env = {"CLISHAPE_SPEC_PATH": str(aws_specs)}
+    role = "arn:aws:iam::123456789012:role/demo"
+    result = dry(["sts", "assume-role", "--role-arn", role, "--role-session-name", "s1"], env)
+    first, headers, body = request_parts(result.stdout)
+    assert first == "POST https://sts.eu-west-1.amazonaws.com/"
+    assert headers["Content-Type"].startswith("application/x-www-form-urlencoded")
+    assert body.strip() == (
+        "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3A"
+        "role%2Fdemo&RoleSessionName=s1"
+    )
+
+
+# -- a plain HTTP API --------------------------------------------------------------------------
+
+PETSTORE = """\
+clishape: 1
+service: petstore
+metadata: {protocol: rest-json, apiVersion: '1.0.0', endpointPrefix: petstore,
+           serviceId: Swagger Petstore}
+http:
+  endpoint: https://petstore.example.com/v1
+  auth:
+    - {type: api-key, in: query, name: api_key, env: PETSTORE_API_KEY}
+    - {type: bearer, env: PETSTORE_TOKEN, config: petstore_token}
+shapes:
+  String: {type: string}
+  Integer: {type: integer}
+"""
+FIND_PETS = """\
+clishape: 1
+command: find-pets
+operation: FindPets
+http: {method: GET, requestUri: '/pets/{kind}', responseCode: 200}
+input:
+  type: structure
+  required: [kind]
+  members:
+    kind: {shape: String, location: uri, locationName: kind}
+    tags: {shape: Tags, location: querystring, locationName: tags}
+    limit: {shape: Integer, location: querystring, locationName: limit}
+    trace: {shape: String, location: header, locationName: X-Trace}
+shapes:
+  Tags: {type: list, member: {shape: String}}
+"""
+ADOPT = """\
+clishape: 1
+command: adopt-pet
+operation: AdoptPet
+http: {method: POST, requestUri: /adoptions, mediaType: application/x-www-form-urlencoded}
+input:
+  type: structure
+  members:
+    name: {shape: String}
+    owner: {shape: Owner}
+shapes:
+  Owner: {type: structure, members: {first: {shape: String}, last: {shape: String}}}
+"""
+
+
+@pytest.fixture
+def petstore(tmp_path: Path) -> dict:
+    folder = tmp_path / "specs" / "petstore"
+    folder.mkdir(parents=True)
+    (folder / "_service.yaml").write_text(PETSTORE)
+    (folder / "find-pets.yaml").write_text(FIND_PETS)
+    (folder / "adopt-pet.yaml").write_text(ADOPT)
+    return {"CLISHAPE_SPEC_PATH": str(tmp_path / "specs")}
+
+
+def test_a_plain_http_request_shows_method_url_query_and_header(petstore):
+    argv = ["petstore", "find-pets", "--kind", "cats", "--tags", "a b", "c", "--limit", "2"]
+    result = dry([*argv, "--trace", "t-1"], {**petstore, "PETSTORE_TOKEN": "bearer-secret-1"})
+    first, headers, body = request_parts(result.stdout)
+    assert first == "GET https://petstore.example.com/v1/pets/cats?tags=a%20b&tags=c&limit=2"
+    assert headers["X-Trace"] == "t-1"
+    assert headers["Authorization"] == "Bearer ***"
+    assert "X-Amz-Date" not in headers  # not signed
+    assert body == ""
+    assert "bearer-secret-1" not in result.stdout
+
+
+def test_an_api_key_in_the_query_string_is_redacted(petstore):
+    env = {**petstore, "PETSTORE_API_KEY": "query-key-0123456789"}
+    result = dry(["petstore", "find-pets", "--kind", "dogs"], env)
+    first, headers, _body = request_parts(result.stdout)
+    assert first == "GET https://petstore.example.com/v1/pets/dogs?api_key=***"
+    assert "Authorization" not in headers
+    assert "query-key-0123456789" not in result.stdout
+
+
+def test_endpoint_url_sets_the_base_and_keeps_its_path(petstore):
+    argv = ["petstore", "find-pets", "--kind", "cats", "--endpoint-url", "http://localhost:8080/x/"]
+    first, _headers, _body = request_parts(dry(argv, petstore).stdout)
+    assert first == "GET http://localhost:8080/x/pets/cats"
+
+
+def test_a_form_body_is_form_encoded(petstore):
+    argv = ["petstore", "adopt-pet", "--name", "Rex", "--owner", "first=Ada,last=Lovelace"]
+    first, headers, body = request_parts(dry(argv, petstore).stdout)
+    assert first == "POST https://petstore.example.com/v1/adoptions"
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert body.strip() == "name=Rex&owner%5Bfirst%5D=Ada&owner%5Blast%5D=Lovelace"
+
+
+# -- the option --------------------------------------------------------------------------------
+
+
+def test_alone_it_keeps_the_parameter_view():
+    for argv in (
+        ["voice-id", "describe-domain", "--domain-id", DOMAIN, "--cli-dry-run"],
+        ["--cli-dry-run", "voice-id", "describe-domain", "--domain-id", DOMAIN],
+    ):
+        result = run(argv, env=AWS_ENV)
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout) == {
+            "operation": "DescribeDomain",
+            "params": {"DomainId": DOMAIN},
+        }
+
+
+def test_the_value_may_follow_or_be_joined():
+    assert split_globals(["--cli-dry-run", "http", "s3api"])[0].cli_dry_run == "http"
+    assert split_globals(["s3api", "--cli-dry-run=http"])[0].cli_dry_run == "http"
+    gargs, rest = split_globals(["--cli-dry-run", "s3api", "list-buckets"])
+    assert (gargs.cli_dry_run, rest) == (True, ["s3api", "list-buckets"])
+
+
+def test_an_unknown_view_is_a_usage_error():
+    with pytest.raises(CLIError, match=r"--cli-dry-run: invalid value 'xml' \(give it alone"):
+        split_globals(["--cli-dry-run=xml"])
+    result = run(
+        ["voice-id", "describe-domain", "--domain-id", DOMAIN, "--cli-dry-run=" + "A" * 500]
+    )
+    assert result.exit_code == 252
+    assert "argument --cli-dry-run: invalid value 'AAAA" in result.stderr
+    assert len(result.stderr) < 400
+
+
+def test_the_help_pages_document_it():
+    page = " ".join(run(["help"]).stdout.split())
+    assert "--cli-dry-run (string, optional)" in page
+    assert "With http: the HTTP request that would be sent" in page
+    command = run(["voice-id", "describe-domain", "help"]).stdout
+    assert "[--cli-dry-run [http]]" in command
