@@ -3,6 +3,7 @@
 clishape-spec lint [PATH|SERVICE ...]
 clishape-spec import-botocore SERVICE|PATH ... --out DIR
 clishape-spec import-botocore --all --out DIR
+clishape-spec import-openapi FILE --out DIR [--service NAME]
 clishape-spec diff SPEC_DIR --against botocore:SERVICE|botocore:PATH
 clishape-spec schema [service|command]
 """
@@ -37,6 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--out", required=True, type=Path, metavar="DIR")
     imp.add_argument("--quiet", action="store_true", help="only the final summary")
 
+    oas = sub.add_parser(
+        "import-openapi", help="turn an OpenAPI 3.0/3.1 document (YAML or JSON) into a service"
+    )
+    oas.add_argument("document", type=Path, metavar="FILE")
+    oas.add_argument("--out", required=True, type=Path, metavar="DIR")
+    oas.add_argument(
+        "--service", metavar="NAME", help="the service name (default: from info.title)"
+    )
+    oas.add_argument("--quiet", action="store_true", help="only the summary, not the report")
+
     diff = sub.add_parser("diff", help="compare a spec folder with the upstream model")
     diff.add_argument("folder", type=Path, metavar="SPEC_DIR")
     diff.add_argument("--against", required=True, metavar="botocore:SERVICE")
@@ -50,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             return _lint(args)
         if args.action == "import-botocore":
             return _import(args, parser)
+        if args.action == "import-openapi":
+            return _import_openapi(args, parser)
         if args.action == "schema":
             return _schema(args)
         return _diff(args, parser)
@@ -106,6 +119,35 @@ def _import(args, parser) -> int:
         f"{len(sources)} service(s): {written} file(s) written, {unchanged} unchanged, "
         f"{kept} hand-written kept, in {elapsed:.1f}s"
     )
+    return 0
+
+
+def _import_openapi(args, parser) -> int:
+    import re
+
+    from cli_core.specs.format import NAME_PATTERN
+    from clishape_tools.import_openapi import OpenAPIError, import_openapi
+
+    if args.service is not None and not re.match(NAME_PATTERN, args.service):
+        parser.error(
+            f"import-openapi: --service {args.service!r}: expected lower-case letters, digits "
+            "and dashes"
+        )
+    try:
+        result, written = import_openapi(args.document, args.out, args.service)
+    except OpenAPIError as exc:
+        print(f"clishape-spec: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{result.summary()}\n{written.folder}: {len(written.written)} file(s) written, "
+        f"{len(written.unchanged)} unchanged, {len(written.kept)} hand-written kept"
+    )
+    for path in written.kept:
+        print(f"  kept hand-written {path} (no marker line)")
+    if not args.quiet and result.report.entries:
+        print("Not expressed (operation by operation):")
+        for line in result.report.lines():
+            print(f"  {line}")
     return 0
 
 

@@ -273,6 +273,7 @@ def check_service(data: dict, path: Path | str) -> list[Problem]:
     shared = _shapes(data)
     _check_refs(checker, shared, shared.__contains__, " (not a shared shape)")
     _check_waiters(checker, data.get("waiters"), path.parent)
+    _check_http(checker, data.get("http"))
     return checker.problems
 
 
@@ -411,6 +412,39 @@ def _member_options(member: str, ref, local: dict, shared: dict) -> list[str]:
     if isinstance(target, dict) and target.get("type") == "boolean" or ref.get("cli_flag"):
         names += ["--no-" + n[2:] for n in names]
     return list(dict.fromkeys(names))
+
+
+# -- http: (a plain HTTP API) ------------------------------------------------------------------
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _check_http(checker: _Checker, http) -> None:
+    """What the tables cannot say about ``http:``: an absolute http(s) endpoint, an api-key's
+    ``in`` and ``name`` (and only an api-key's), an environment variable name that can be set."""
+    if not isinstance(http, dict):
+        return
+    endpoint = http.get("endpoint")
+    if isinstance(endpoint, str) and not re.match(r"^https?://[^/?#\s]+[^?#\s]*$", endpoint):
+        checker.add(("http", "endpoint"), "expected an http:// or https:// URL without query")
+    auth = http.get("auth")
+    for i, entry in enumerate(auth if isinstance(auth, list) else ()):
+        if not isinstance(entry, dict):
+            continue
+        where = ("http", "auth", i)
+        if entry.get("type") == "api-key":
+            for key in ("in", "name"):
+                if key not in entry:
+                    checker.add(where, f"'{key}' is a required key for an api-key")
+        else:
+            for key in ("in", "name"):
+                if key in entry:
+                    checker.add((*where, key), f"only an api-key takes '{key}'")
+        env = entry.get("env")
+        if isinstance(env, str) and not _ENV_NAME.match(env):
+            checker.add((*where, "env"), "expected an environment variable name (A-Z, 0-9, _)")
+        if "env" not in entry and "config" not in entry:
+            checker.add(where, "give 'env' or 'config' (where the secret comes from)")
 
 
 # -- waiters -----------------------------------------------------------------------------------

@@ -148,11 +148,19 @@ WAITER_REQUIRED = ("command", "delay", "maxAttempts", "acceptors")
 WAITERS = ("named", ("object", _WAITER, WAITER_REQUIRED))
 
 _SERVICE_WIRE = {"clientContextParams": "mapping"}
+# ``http:`` — a plain HTTP API (not AWS: no SigV4): its base URL and how it authenticates (the
+# first usable entry wins). The secret comes from the environment variable ``env`` or the
+# config-profile key ``config``; an ``api-key`` goes in the header or query parameter ``name``.
+AUTH_TYPES = ("bearer", "basic", "api-key")
+_AUTH = {
+    "type": ("enum", AUTH_TYPES),
+    "env": "str",
+    "config": "str",
+    "in": ("enum", ("header", "query")),
+    "name": "str",
+}
+_SERVICE_HTTP = {"endpoint": "str", "auth": ("list", ("object", _AUTH, ("type",)))}
 _METADATA = {"protocol": "str", "apiVersion": "str", "endpointPrefix": "str"}
-
-# A plain HTTP API (stand-in for the openapi branch's definition, kept to the contract).
-_HTTP_AUTH = {"type": "str", "in": "str", "name": "str", "env": "str", "config": "str"}
-_SERVICE_HTTP = {"endpoint": "str", "auth": ("list", ("object", _HTTP_AUTH, ("type",)))}
 
 SERVICE_KEYS = {
     "clishape": ("const", FORMAT_VERSION),
@@ -168,6 +176,7 @@ SERVICE_KEYS = {
 }
 SERVICE_REQUIRED = ("clishape", "service", "metadata")
 
+# ``mediaType``: the request body's media type when it is not JSON (an ``http:`` service only)
 _HTTP = {"method": "str", "requestUri": "str", "responseCode": "int", "mediaType": "str"}
 _PAGINATION = {
     "input_token": "tokens",
