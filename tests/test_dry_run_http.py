@@ -218,6 +218,45 @@ def test_a_form_body_is_form_encoded(petstore):
     assert body.strip() == "name=Rex&owner%5Bfirst%5D=Ada&owner%5Blast%5D=Lovelace"
 
 
+# -- imported documents ------------------------------------------------------------------------
+
+OPENAPI = Path(__file__).parent / "fixtures" / "openapi"
+TWILIO_SID = "AC0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory) -> dict:
+    """OAI's petstore-expanded and Twilio's API (form bodies, basic auth), imported."""
+    from clishape_tools.import_openapi import import_openapi
+
+    out = tmp_path_factory.mktemp("openapi-specs")
+    import_openapi(OPENAPI / "petstore-expanded.yaml", out, "petstore")
+    import_openapi(OPENAPI / "twilio_api_v2010.yaml", out, "twilio")
+    return {"CLISHAPE_SPEC_PATH": str(out)}
+
+
+def test_an_imported_operation_shows_its_url_with_the_query_string(imported):
+    argv = ["petstore", "find-pets", "--tags", "dog", "cat", "--limit", "10"]
+    first, headers, body = request_parts(dry(argv, imported).stdout)
+    assert first == "GET https://petstore.swagger.io/v2/pets?tags=dog&tags=cat&limit=10"
+    assert "Authorization" not in headers  # the document asks for none
+    assert not any(name.lower().startswith("amz-sdk") for name in headers)
+    assert body == ""
+
+
+def test_an_imported_form_operation_with_basic_auth(imported):
+    env = {**imported, "TWILIO_CREDENTIALS": f"{TWILIO_SID}:twilio-auth-token-0123"}
+    argv = ["twilio", "create-message", "--account-sid", TWILIO_SID, "--to", "+15550001",
+            "--from", "+15550002", "--body", "Hello there"]  # fmt: skip
+    result = dry(argv, env)
+    first, headers, body = request_parts(result.stdout)
+    assert first == f"POST https://api.twilio.com/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert headers["Authorization"] == "Basic ***"
+    assert body.strip() == "To=%2B15550001&From=%2B15550002&Body=Hello+there"
+    assert "twilio-auth-token-0123" not in result.stdout
+
+
 # -- the option --------------------------------------------------------------------------------
 
 

@@ -1,10 +1,7 @@
-"""A plain HTTP API end to end: the petstore (OAI's petstore-expanded example) served by a small
-local server, called with a bearer token, every input style and every output format, and its
-error answers (4xx and 5xx: exit 254, the status and the problem on one line).
-
-The spec is the petstore's operations written as the OpenAPI importer writes them (the contract
-in the notes: ``http:`` in ``_service.yaml``, the operation's ``http:``, a JSON array answer in
-one ``payload`` member).
+"""A plain HTTP API end to end: OAI's petstore-expanded example, imported by
+``clishape-spec import-openapi`` (with a bearer-token security scheme added and the server set
+to a small local one), called with every input style and every output format, and its error
+answers (4xx and 5xx: exit 254, the status and the problem on one line).
 """
 
 from __future__ import annotations
@@ -19,94 +16,23 @@ import pytest
 
 from cli_core.send.http import form_body, problem_message
 from cli_core.testing import run
+from clishape_tools.import_openapi import import_openapi
 
 TOKEN = "petstore-token-0123456789"
+DOCUMENT = Path(__file__).parent / "fixtures" / "openapi" / "petstore-expanded.yaml"
 
-SERVICE = """\
-clishape: 1
-service: petstore
-metadata:
-  protocol: rest-json
-  apiVersion: '1.0.0'
-  endpointPrefix: petstore
-  serviceId: Swagger Petstore
-  serviceFullName: Swagger Petstore
-  signatureVersion: v4
-http:
-  endpoint: {endpoint}
-  auth:
-    - {{type: bearer, env: PETSTORE_TOKEN, config: petstore_token}}
-shapes:
-  Pet:
-    type: structure
-    required: [name, id]
-    members:
-      name: {{shape: String}}
-      tag: {{shape: String}}
-      id: {{shape: Long}}
-  PetList: {{type: list, member: {{shape: Pet}}}}
-  String: {{type: string}}
-  Long: {{type: long}}
-  Integer: {{type: integer}}
-"""
 
-COMMANDS = {
-    "find-pets": """\
-clishape: 1
-command: find-pets
-operation: FindPets
-documentation: Returns all pets the caller may see.
-http: {method: GET, requestUri: /pets, responseCode: 200}
-input:
-  type: structure
-  members:
-    tags: {shape: TagList, location: querystring, locationName: tags}
-    limit: {shape: Integer, location: querystring, locationName: limit}
-output:
-  type: structure
-  members:
-    Pets: {shape: PetList}
-  payload: Pets
-shapes:
-  TagList: {type: list, member: {shape: String}}
-""",
-    "add-pet": """\
-clishape: 1
-command: add-pet
-operation: AddPet
-http: {method: POST, requestUri: /pets, responseCode: 200}
-input:
-  type: structure
-  required: [name]
-  members:
-    name: {shape: String}
-    tag: {shape: String}
-output: Pet
-""",
-    "find-pet-by-id": """\
-clishape: 1
-command: find-pet-by-id
-operation: FindPetById
-http: {method: GET, requestUri: '/pets/{id}', responseCode: 200}
-input:
-  type: structure
-  required: [id]
-  members:
-    id: {shape: Long, location: uri, locationName: id}
-output: Pet
-""",
-    "delete-pet": """\
-clishape: 1
-command: delete-pet
-operation: DeletePet
-http: {method: DELETE, requestUri: '/pets/{id}', responseCode: 204}
-input:
-  type: structure
-  required: [id]
-  members:
-    id: {shape: Long, location: uri, locationName: id}
-""",
-}
+def petstore_document(endpoint: str) -> dict:
+    """OAI's petstore-expanded, served at ``endpoint`` and asking for a bearer token."""
+    import yaml
+
+    doc = yaml.safe_load(DOCUMENT.read_text())
+    doc["servers"] = [{"url": endpoint}]
+    doc.setdefault("components", {})["securitySchemes"] = {
+        "petstoreToken": {"type": "http", "scheme": "bearer"}
+    }
+    doc["security"] = [{"petstoreToken": []}]
+    return doc
 
 
 # -- the server --------------------------------------------------------------------------------
@@ -192,11 +118,9 @@ def petstore(tmp_path: Path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     endpoint = f"http://127.0.0.1:{server.server_address[1]}/api"
-    folder = tmp_path / "specs" / "petstore"
-    folder.mkdir(parents=True)
-    (folder / "_service.yaml").write_text(SERVICE.format(endpoint=endpoint))
-    for name, text in COMMANDS.items():
-        (folder / f"{name}.yaml").write_text(text)
+    document = tmp_path / "petstore.json"
+    document.write_text(json.dumps(petstore_document(endpoint)))
+    import_openapi(document, tmp_path / "specs", "petstore")
     env = {"CLISHAPE_SPEC_PATH": str(tmp_path / "specs"), "PETSTORE_TOKEN": TOKEN,
            "AWS_MAX_ATTEMPTS": "1"}  # fmt: skip
     try:
@@ -214,8 +138,8 @@ def ok(result) -> str:
 
 def seed(env) -> None:
     ok(run(["petstore", "add-pet", "--name", "Rex", "--tag", "dog"], env=env))
-    ok(run(["petstore", "add-pet", "--cli-input-json", '{"name": "Tom", "tag": "cat"}'], env=env))
-    ok(run(["petstore", "add-pet", "--cli-input-yaml", "name: Nemo"], env=env))
+    ok(run(["petstore", "add-pet", "--cli-input-json", '{"Name": "Tom", "Tag": "cat"}'], env=env))
+    ok(run(["petstore", "add-pet", "--cli-input-yaml", "Name: Nemo"], env=env))
 
 
 # -- create, get, list, delete -----------------------------------------------------------------
@@ -224,7 +148,7 @@ def seed(env) -> None:
 def test_create_get_list_delete(petstore):
     env, seen = petstore
     created = json.loads(ok(run(["petstore", "add-pet", "--name", "Rex", "--tag", "dog"], env=env)))
-    assert created == {"name": "Rex", "tag": "dog", "id": 1}
+    assert created == {"Name": "Rex", "Tag": "dog", "Id": 1}
     assert seen[-1] == ("POST", "/api/pets", f"Bearer {TOKEN}")
 
     got = json.loads(ok(run(["petstore", "find-pet-by-id", "--id", "1"], env=env)))
@@ -232,28 +156,31 @@ def test_create_get_list_delete(petstore):
     assert seen[-1][:2] == ("GET", "/api/pets/1")
 
     listed = json.loads(ok(run(["petstore", "find-pets"], env=env)))
-    assert listed == {"Pets": [created]}
+    assert listed == {"Body": [created]}
 
     assert ok(run(["petstore", "delete-pet", "--id", "1"], env=env)) == ""
     assert seen[-1][:2] == ("DELETE", "/api/pets/1")
-    assert json.loads(ok(run(["petstore", "find-pets"], env=env))) == {"Pets": []}
+    assert json.loads(ok(run(["petstore", "find-pets"], env=env))) == {"Body": []}
 
 
 def test_input_documents_and_the_query_string(petstore):
     env, seen = petstore
     seed(env)
     result = run(["petstore", "find-pets", "--tags", "dog", "cat", "--limit", "5"], env=env)
-    assert [p["name"] for p in json.loads(ok(result))["Pets"]] == ["Rex", "Tom"]
+    assert [p["Name"] for p in json.loads(ok(result))["Body"]] == ["Rex", "Tom"]
     assert seen[-1][1] == "/api/pets?tags=dog&tags=cat&limit=5"
-    by_doc = run(["petstore", "find-pets", "--cli-input-json", '{"tags": ["cat"], "limit": 1}'],
+    as_json = run(["petstore", "find-pets", "--tags", '["cat", "fish"]'], env=env)
+    assert [p["Name"] for p in json.loads(ok(as_json))["Body"]] == ["Tom"]
+    assert seen[-1][1] == "/api/pets?tags=cat&tags=fish"
+    by_doc = run(["petstore", "find-pets", "--cli-input-json", '{"Tags": ["cat"], "Limit": 1}'],
                  env=env)  # fmt: skip
-    assert [p["name"] for p in json.loads(ok(by_doc))["Pets"]] == ["Tom"]
+    assert [p["Name"] for p in json.loads(ok(by_doc))["Body"]] == ["Tom"]
 
 
 def test_query_and_every_output_format(petstore, snapshot):
     env, _seen = petstore
     seed(env)
-    names = ok(run(["petstore", "find-pets", "--query", "Pets[?tag].name"], env=env))
+    names = ok(run(["petstore", "find-pets", "--query", "Body[?Tag].Name"], env=env))
     assert json.loads(names) == ["Rex", "Tom"]
     for output in ("json", "text", "table", "yaml", "yaml-stream"):
         result = run(["petstore", "find-pets", "--output", output], env=env)
@@ -321,7 +248,7 @@ def test_the_token_may_come_from_the_config_profile(petstore, tmp_path: Path):
     env = {k: v for k, v in env.items() if k != "PETSTORE_TOKEN"}
     env["AWS_CONFIG_FILE"] = str(config)
     assert json.loads(ok(run(["petstore", "find-pets", "--profile", "pets"], env=env))) == {
-        "Pets": []
+        "Body": []
     }
     assert seen[-1][2] == f"Bearer {TOKEN}"
 
@@ -349,7 +276,7 @@ def test_endpoint_url_replaces_the_base_and_keeps_its_path(petstore):
                 if line.strip().startswith("endpoint:"))  # fmt: skip
     spec.write_text(spec.read_text().replace(real, "http://127.0.0.1:9/elsewhere"))
     result = run(["petstore", "find-pets", "--endpoint-url", real], env=env)
-    assert json.loads(ok(result)) == {"Pets": []}
+    assert json.loads(ok(result)) == {"Body": []}
     assert seen[-1][1] == "/api/pets"
 
 

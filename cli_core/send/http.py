@@ -15,7 +15,10 @@ module adds around it, on the client's events:
 * form bodies: an operation whose ``http.mediaType`` is ``application/x-www-form-urlencoded``
   sends its body members form-encoded (nested structures as ``key[member]``, list items of
   structures as ``key[0][member]``, lists of scalars as the key repeated); any other media type
-  is sent as the Content-Type of a payload member;
+  is the Content-Type of the body botocore made (JSON for ``+json`` types, a payload's bytes or
+  text otherwise);
+* the AWS SDK's bookkeeping headers (``amz-sdk-invocation-id``, ``amz-sdk-request``) are left
+  out;
 * errors: an answer outside 2xx becomes ``Error`` {Code: the status, Message: the reason and
   what the body says}, an RFC 7807 ``application/problem+json`` body read for its ``title`` and
   ``detail``, so the run ends with exit 254 and one line such as
@@ -43,6 +46,8 @@ FORM = "application/x-www-form-urlencoded"
 MAX_MESSAGE = 300  # characters of an error body shown in the message
 # A region botocore needs to build a client; a plain HTTP API has none and it is never sent.
 PLACEHOLDER_REGION = "us-east-1"
+# Headers botocore adds for AWS (retry and invocation bookkeeping), not sent to other APIs.
+SDK_HEADERS = ("amz-sdk-invocation-id", "amz-sdk-request")
 
 
 def http_api(command) -> dict | None:
@@ -90,6 +95,7 @@ class HttpPlan:
     def attach(self, events) -> None:
         """Register the additions on a botocore client's event system."""
         events.register("before-call", self.on_before_call)
+        events.register("before-send", self.on_before_send)
         events.register("before-parse", self.on_before_parse)
 
     # botocore events
@@ -116,6 +122,13 @@ class HttpPlan:
             else:
                 params["headers"][auth.name] = auth.secret
         return None
+
+    def on_before_send(self, request=None, **_kwargs):
+        """The AWS SDK's own bookkeeping headers are no business of another API."""
+        if request is not None:
+            for name in SDK_HEADERS:
+                if name in request.headers:
+                    del request.headers[name]
 
     def on_before_parse(self, response_dict=None, customized_response_dict=None, **_kwargs):
         """An answer outside 2xx: its status and problem as the ``Error`` the parser reports."""
@@ -149,8 +162,6 @@ def plan(command, settings: SendSettings) -> HttpPlan:
     auth = http_auth(entries, settings.environ, settings.profile)
     operation = (getattr(command, "raw", None) or {}).get("operation") or {}
     media_type = (operation.get("http") or {}).get("mediaType") or None
-    if media_type and "json" in media_type.lower():
-        media_type = None  # botocore's own JSON body
     plain = replace(
         settings,
         endpoint_url=str(base),
