@@ -1,8 +1,9 @@
-"""Beside the stages — the AWS config files, read for the settings (``cli_core.settings``) only.
+"""Beside the stages — the config files, read for the settings (``cli_core.settings``) only.
 
 A profile's settings (``output``, ``cli_binary_format``, ``max_attempts``, ...) come from the
-config file, ``AWS_CONFIG_FILE`` or ``~/.aws/config``; the profile is ``--profile``,
-``AWS_PROFILE`` or ``default`` (``[default]`` or ``[profile NAME]`` sections). The file is read
+app's config file: for an AWS app ``AWS_CONFIG_FILE`` or ``~/.aws/config``, else
+``PREFIX_CONFIG_FILE`` or ``~/.NAME/config`` (``cli_core.app``); the profile is ``--profile``,
+``AWS_PROFILE`` (``PREFIX_PROFILE``) or ``default`` (``[default]`` or ``[profile NAME]``). The file is read
 with configparser on the first ``get`` only, so a run that needs none of its values never opens
 it. botocore is not involved.
 
@@ -27,12 +28,25 @@ def expand_user(path: str, environ: Mapping[str, str]) -> str:
     return os.path.expanduser(path)
 
 
-def config_path(environ: Mapping[str, str]) -> str:
-    return expand_user(environ.get("AWS_CONFIG_FILE") or "~/.aws/config", environ)
+def config_path(environ: Mapping[str, str], app=None) -> str:
+    """The app's config file (``AWS_CONFIG_FILE`` or ``~/.aws/config`` for an AWS app)."""
+    app = _app(app)
+    default = app.default_config_file()
+    return expand_user(environ.get(app.setting_env("config_file")) or default, environ)
 
 
-def credentials_path(environ: Mapping[str, str]) -> str:
-    return expand_user(environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials", environ)
+def credentials_path(environ: Mapping[str, str], app=None) -> str:
+    app = _app(app)
+    default = app.default_credentials_file()
+    return expand_user(environ.get(app.setting_env("credentials_file")) or default, environ)
+
+
+def _app(app):
+    if app is None:
+        from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
+
+        return DEFAULT_APP
+    return app
 
 
 class ProfileConfig:
@@ -58,10 +72,12 @@ class ProfileConfig:
         return self.values.get(key, default)
 
 
-def load_profile_config(profile: str | None, environ: Mapping[str, str]) -> ProfileConfig:
-    """The settings of one profile (read lazily)."""
-    name = profile or environ.get("AWS_PROFILE") or "default"
-    return ProfileConfig(config_path(environ), name)
+def load_profile_config(
+    profile: str | None, environ: Mapping[str, str], app=None
+) -> ProfileConfig:
+    """The settings of one profile of the app's config file (read lazily)."""
+    name = profile or environ.get(_app(app).setting_env("profile")) or "default"
+    return ProfileConfig(config_path(environ, app), name)
 
 
 def read_profile(path: str, name: str) -> dict:

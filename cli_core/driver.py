@@ -18,9 +18,9 @@ import difflib
 import os
 import sys
 
-from cli_core import __version__
 from cli_core.argv.parser import ParsedCommand, parse_command, split_globals
 from cli_core.errors import INTERRUPT_EXIT, CLIError, UsageError
+from cli_core.options import global_options
 
 
 class IO:
@@ -31,36 +31,49 @@ class IO:
         self.environ = {} if environ is None else environ
         self.isatty, self.width = isatty, width
         self.settings = None  # the run's settings once resolved (errors are written by them)
+        self.app = None  # the app being run (its name starts every message)
+        self.exception = None  # what ended the run, when it was an exception (for tests)
 
 
-def version_string() -> str:
-    import platform
+def version_string(app=None) -> str:
+    from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
 
-    return (
-        f"clishape/{__version__} Python/{platform.python_version()} "
-        f"{platform.system()}/{platform.release()}"
-    )
+    return (app or DEFAULT_APP).version_line()
 
 
-def main(argv: list[str] | None = None, io: IO | None = None, *, local_endpoint=None) -> int:
-    """Run one command line; return its exit code. Never raises (except SystemExit from hooks).
+def main(
+    argv: list[str] | None = None, io: IO | None = None, *, app=None, local_endpoint=None
+) -> int:
+    """Run one command line of ``app`` (``cli_core.App``; by default the engine's own
+    ``clishape`` over the shipped specs); return its exit code. Never raises (except SystemExit
+    from hooks).
 
-    ``local_endpoint`` is the one hook for a local service (``CLISHAPE_LOCAL=1``): a callable
-    ``local_endpoint(home, environ)`` returning a context manager that yields ``(url,
-    access_key, secret_key, region)`` (``cli_core.settings.LocalEndpoint``) while the service
-    runs. An app without one refuses ``CLISHAPE_LOCAL=1`` with a configuration error.
+    ``local_endpoint`` (by default the app's) is the one hook for a local service
+    (``PREFIX_LOCAL=1``, ``CLISHAPE_LOCAL=1`` for clishape): a callable ``local_endpoint(home,
+    environ)`` returning a context manager that yields ``(url, access_key, secret_key,
+    region)`` (``cli_core.settings.LocalEndpoint``) while the service runs. An app without one
+    refuses ``PREFIX_LOCAL=1`` with a configuration error.
     """
+    if app is None:
+        from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
+
+        app = DEFAULT_APP
+    if local_endpoint is None:
+        local_endpoint = getattr(app, "local_endpoint", None)
     if argv is None:
         argv = sys.argv[1:]
     if io is None:
         io = _real_io()
+    io.app = app
     debug = "--debug" in argv
     try:
         return _run(list(argv), io, local_endpoint)
     except CLIError as error:
+        io.exception = error
         _report(error, io, debug, _color_from_argv(argv), _error_format(argv, io))
         return error.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:
+        io.exception = error
         io.stdout.write("\n")
         return INTERRUPT_EXIT
     except BrokenPipeError:  # the reader went away (`| head`): not an error
@@ -69,12 +82,13 @@ def main(argv: list[str] | None = None, io: IO | None = None, *, local_endpoint=
             os.dup2(devnull, sys.stdout.fileno())  # no second complaint when Python exits
         return 0
     except Exception as error:  # the last net: never a traceback without --debug
+        io.exception = error
         if debug:
             import traceback
 
             traceback.print_exc(file=io.stderr)
         text = _one_line(_redacted(f"{type(error).__name__}: {error}", io))
-        io.stderr.write(f"clishape: error: internal error: {text}\n")
+        io.stderr.write(f"{io.app.name}: error: internal error: {text}\n")
         if not debug:
             io.stderr.write("Run again with --debug to see the traceback.\n")
         return 255
@@ -125,7 +139,7 @@ def _error_format(argv: list[str], io: IO) -> str:
         elif token.startswith("--cli-error-format="):
             value = token.split("=", 1)[1]
     if value is None:
-        value = (io.environ.get("AWS_CLI_ERROR_FORMAT") or "").strip().lower()
+        value = (io.environ.get(io.app.setting_env("error_format")) or "").strip().lower()
     return value if value in ERROR_FORMATS else DEFAULT_ERROR_FORMAT
 
 
@@ -155,7 +169,7 @@ def _report(
     from cli_core.present.render import style_error, use_color
 
     isatty = getattr(io.stderr, "isatty", lambda: False)()
-    text = _redacted(f"clishape: error: {error}", io)
+    text = _redacted(f"{io.app.name}: error: {error}", io)
     line = style_error(text, color=color, isatty=isatty)
     try:
         shown = render_error(
@@ -177,31 +191,34 @@ def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
     from cli_core import specs as spec
     from cli_core.settings import resolve_settings
 
-    gargs, rest = split_globals(argv)
+    app = io.app
+    gargs, rest = split_globals(argv, global_options(app.families), app.name)
     if gargs.version:
-        io.stdout.write(version_string() + "\n")
+        io.stdout.write(app.version_line() + "\n")
         return 0
-    settings = resolve_settings(gargs, io.environ)
+    settings = resolve_settings(gargs, io.environ, app)
     io.settings = settings
     roots = list(settings.spec_roots)
     if not rest or rest[0] in ("help", "-h", "--help"):
         if not rest:
             raise UsageError(
                 "the following arguments are required: <service> <command>",
-                usage=_usage_hint(),
+                usage=_usage_hint(app.name),
             )
-        return _page(io, settings, lambda h: h.top_help(spec.list_services(roots), io.width))
+        services = spec.list_services(roots)
+        return _page(io, settings, lambda h: h.top_help(services, io.width, app))
     service = rest[0]
     if spec.service_dir(service, roots) is None:
-        raise UsageError(_invalid_choice("service", service, spec.list_services(roots)))
+        choices = spec.list_services(roots)
+        raise UsageError(_invalid_choice("service", service, choices, app.name))
     if len(rest) < 2 or rest[1] in ("help", "-h", "--help"):
         if len(rest) < 2:
             raise UsageError(
                 f"the following arguments are required: <command> (after '{service}')",
-                usage=f"To see the commands, run: clishape {service} help",
+                usage=f"To see the commands, run: {app.name} {service} help",
             )
         info = spec.load_service_doc(service, roots, cache_dir=settings.cache_dir)
-        return _page(io, settings, lambda h: h.service_help(info, io.width))
+        return _page(io, settings, lambda h: h.service_help(info, io.width, app))
     if rest[1] == spec.WAIT_COMMAND and spec.load_waiters(
         service, roots, cache_dir=settings.cache_dir
     ):
@@ -212,7 +229,7 @@ def _run(argv: list[str], io: IO, local_endpoint=None) -> int:
         choices = spec.list_commands(folder)
         if spec.load_waiters(service, roots, cache_dir=settings.cache_dir):
             choices.append(spec.WAIT_COMMAND)
-        raise UsageError(_invalid_choice("command", rest[1], choices, service))
+        raise UsageError(_invalid_choice("command", rest[1], choices, app.name, service))
     return _run_command(command, rest[2:], settings, io, local_endpoint)
 
 
@@ -226,13 +243,15 @@ def _run_wait(service: str, rest: list[str], settings, io: IO, local_endpoint) -
         if not rest:
             raise UsageError(
                 f"the following arguments are required: <waiter> (after '{service} wait')",
-                usage=f"To see the waiters, run: clishape {service} wait help",
+                usage=f"To see the waiters, run: {settings.app.name} {service} wait help",
             )
-        return _page(io, settings, lambda h: h.wait_help(service, sorted(waiters), io.width))
+        names = sorted(waiters)
+        return _page(io, settings, lambda h: h.wait_help(service, names, io.width, settings.app))
     command = spec.load_waiter(service, rest[0], roots, cache_dir=cache_dir)
     if command is None:
         where = f"{service} {spec.WAIT_COMMAND}"
-        raise UsageError(_invalid_choice("waiter", rest[0], sorted(waiters), where))
+        choices = sorted(waiters)
+        raise UsageError(_invalid_choice("waiter", rest[0], choices, settings.app.name, where))
     return _run_command(command, rest[1:], settings, io, local_endpoint)
 
 
@@ -240,10 +259,12 @@ def _run_command(command, args: list[str], settings, io: IO, local_endpoint) -> 
     """One command (or waiter) with the tokens after its name: prompt, parse, help or run."""
     if settings.auto_prompt:
         args = _prompt_missing(command, args, io)
+    app = settings.app
     files = _files(settings, args)
-    parsed = parse_command(command, args, files=files)
+    names = [opt.name for opt in global_options(app.families)]
+    parsed = parse_command(command, args, files=files, prog=app.name, global_names=names)
     if parsed.help:
-        return _page(io, settings, lambda h: h.command_help(command, io.width))
+        return _page(io, settings, lambda h: h.command_help(command, io.width, app))
     return _execute(parsed, settings, io, files, local_endpoint)
 
 
@@ -308,7 +329,7 @@ def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint
         parsed, binary_format=settings.binary_format, stdin=io.stdin, files=files
     )
     for warning in request.warnings:
-        io.stderr.write(f"clishape: warning: {warning}\n")
+        io.stderr.write(f"{settings.app.name}: warning: {warning}\n")
 
     present_args = {
         "output": settings.output,
@@ -326,24 +347,69 @@ def _execute(parsed: ParsedCommand, settings, io: IO, files=None, local_endpoint
         return _print(io, settings, data, present_args)
     if settings.dry_run:
         if settings.dry_run_http:
-            from cli_core.send.wire import wire_dry_run_text
+            from cli_core.send.wire import no_request_of_its_own, wire_dry_run_text
 
+            if command.handler:
+                raise no_request_of_its_own(command)
             send_settings = settings.send_settings(parsed.pagination)
             io.stdout.write(wire_dry_run_text(command, request, send_settings, stderr=io.stderr))
             return 0
         io.stdout.write(dry_run_text(request))
         return 0
+    if command.handler:
+        return _handle_and_print(parsed, request, settings, io, present_args)
     return _send_and_print(parsed, request, settings, io, present_args, local_endpoint)
+
+
+def _handle_and_print(parsed, request, settings, io, present_args) -> int:
+    """A command whose work is the author's Python handler: run it, check, print its answer."""
+    from cli_core.send.handler import call_handler, make_context
+
+    command = parsed.command
+    context = make_context(command, settings, io)
+    with request.open_files() as params:  # streaming input: files open while the handler runs
+        response = call_handler(
+            command, params, context, settings.paginate, parsed.pagination
+        )
+        pages = list(response.pages())
+    _check_answer(command, pages, settings, io)
+    return _print_response(parsed, response, settings, io, present_args)
+
+
+def _check_answer(command, pages: list, settings, io) -> None:
+    """A handler's answer against the command's output shape: each problem a warning under
+    --debug; otherwise one line saying how many there are (never silent)."""
+    if command.output is None:
+        return
+    from cli_core.request.validate import validate
+
+    problems = []
+    for page in pages:
+        errors, warnings = validate(command.output, page)
+        problems += errors + warnings
+    if not problems:
+        return
+    prog = settings.app.name
+    if settings.debug:
+        for problem in problems:
+            io.stderr.write(f"{prog}: warning: the handler's answer: {problem}\n")
+        return
+    count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+    io.stderr.write(
+        f"{prog}: warning: the handler's answer does not fit the output shape of "
+        f"{command.name} ({count}; run with --debug to see them)\n"
+    )
 
 
 def _send_and_print(parsed, request, settings, io, present_args, local_endpoint) -> int:
     settings.check_send()
-    if settings.local and settings.endpoint_url is None:
+    plain_http = parsed.command.raw.get("service_http") is not None  # not the local service's
+    if settings.local and settings.endpoint_url is None and not plain_http:
         if local_endpoint is None:
             from cli_core.errors import ConfigError
 
             raise ConfigError(
-                "CLISHAPE_LOCAL is set, but this program has no local service; "
+                f"{settings.app.env('LOCAL')} is set, but this program has no local service; "
                 "unset it or give --endpoint-url"
             )
         with local_endpoint(settings.local_home, settings.environ) as endpoint:
@@ -365,6 +431,11 @@ def _call_and_print(parsed, request, settings, io, present_args, send_settings) 
         response = send(parsed.command, params, send_settings, stderr=io.stderr)
     if parsed.outfile is not None:
         write_payload(response, parsed.command.outfile_member, parsed.outfile)
+    return _print_response(parsed, response, settings, io, present_args)
+
+
+def _print_response(parsed, response, settings, io, present_args) -> int:
+    """Print an answer (a service's ``Response`` or a handler's) in the chosen format."""
     if present_args["output"] == "yaml-stream":
         from cli_core.present.render import render_stream
 
@@ -418,13 +489,13 @@ def _page(io: IO, settings, make) -> int:
     return 0
 
 
-def _usage_hint() -> str:
-    return "usage: clishape [options] <service> <command> [parameters] (see: clishape help)"
+def _usage_hint(prog: str) -> str:
+    return f"usage: {prog} [options] <service> <command> [parameters] (see: {prog} help)"
 
 
-def _invalid_choice(kind: str, value: str, choices: list[str], service: str = "") -> str:
+def _invalid_choice(kind: str, value: str, choices: list[str], prog: str, service="") -> str:
     message = f"invalid {kind} '{value}'"
     close = difflib.get_close_matches(value, choices, n=3, cutoff=0.6)
     if close:
         return message + "; maybe you meant: " + ", ".join(close)
-    return message + f"; to see the {kind}s, run: clishape {service + ' ' if service else ''}help"
+    return message + f"; to see the {kind}s, run: {prog} {service + ' ' if service else ''}help"

@@ -195,6 +195,27 @@ class ServiceError(CLIError):
         return doc
 
 
+class CommandError(ServiceError):
+    """What a command's handler raises to answer with an error (exit 254, like a service).
+
+        raise CommandError("NoteNotFound", f"No note {note_id}", NoteId=note_id)
+
+    It is shown as a service error is (``An error occurred (NoteNotFound) when calling the
+    GetNote operation: No note 7``); keyword fields join ``Code`` and ``Message`` in the error
+    document of ``--cli-error-format json|yaml|...``.
+    """
+
+    def __init__(self, code: str, message: str, **fields):
+        self.text = message
+        self.operation: str | None = None  # set by the engine: the command's operation
+        details = {"Code": code, "Message": message, **fields}
+        super().__init__(message, code=code, details=details, modeled=frozenset(fields))
+
+    def __str__(self) -> str:
+        where = f" when calling the {self.operation} operation" if self.operation else ""
+        return f"An error occurred ({self.code}){where}: {self.text}"
+
+
 class EndpointError(CLIError):
     """The endpoint could not be reached or timed out (255)."""
 

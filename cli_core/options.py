@@ -54,8 +54,8 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
     ),
     GlobalOption(
         "--no-verify-ssl", "flag", "no_verify_ssl",
-        "Connect over TLS without checking the server's certificate. clishape checks "
-        "certificates unless this option is given; use it only with a test endpoint you trust.",
+        "Connect over TLS without checking the server's certificate. Certificates are "
+        "checked unless this option is given; use it only with a test endpoint you trust.",
     ),
     GlobalOption(
         "--no-paginate", "flag", "no_paginate",
@@ -83,7 +83,7 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
         "--region", "string", "region",
         "The region to send the request to; it wins over the environment and the profile.",
     ),
-    GlobalOption("--version", "flag", "version", "Print clishape's version and exit."),
+    GlobalOption("--version", "flag", "version", "Print the program's version and exit."),
     GlobalOption(
         "--color", "choice", "color",
         "Colour in tables and error messages: on, off, or auto (only on a terminal).",
@@ -150,6 +150,24 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
 )  # fmt: skip
 
 BY_NAME = {opt.name: opt for opt in GLOBAL_OPTIONS}
+
+# The family of each global option that not every app offers (``cli_core.app``): ``http`` for
+# apps that send requests, ``aws`` for apps that send through botocore. Every other option is
+# ``core``: all apps have it.
+OPTION_FAMILIES = {
+    "--endpoint-url": "http",
+    "--no-verify-ssl": "http",
+    "--ca-bundle": "http",
+    "--cli-read-timeout": "http",
+    "--cli-connect-timeout": "http",
+    "--region": "aws",
+    "--no-sign-request": "aws",
+}
+
+
+def global_options(families=("core", "http", "aws")) -> tuple[GlobalOption, ...]:
+    """The global options of an app offering ``families`` (in the table's order)."""
+    return tuple(o for o in GLOBAL_OPTIONS if OPTION_FAMILIES.get(o.name, "core") in families)
 
 # Options every command adds after its own members (the reference CLI's table order).
 CLI_INPUT_OPTIONS = ("--cli-input-json", "--cli-input-yaml")

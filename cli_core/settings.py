@@ -57,6 +57,10 @@ from cli_core.options import (
 # What a local-service hook yields: where to send, and as whom.
 LocalEndpoint = namedtuple("LocalEndpoint", "url access_key secret_key region")
 
+# The app's own variables are PREFIX_SUFFIX (cli_core.app): CLISHAPE_LOCAL for clishape.
+LOCAL_SUFFIX = "LOCAL"
+LOCAL_HOME_SUFFIX = "LOCAL_HOME"
+MAX_INPUT_SUFFIX = "MAX_INPUT_BYTES"
 LOCAL_ENV = "CLISHAPE_LOCAL"
 LOCAL_HOME_ENV = "CLISHAPE_LOCAL_HOME"
 MAX_INPUT_ENV = "CLISHAPE_MAX_INPUT_BYTES"
@@ -73,7 +77,7 @@ SECRET_ENV = (
 _TRUE = ("1", "true", "yes", "on")
 # Environment variables holding a URL besides AWS_ENDPOINT_URL* (botocore fails on bad ones).
 URL_ENV = ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
-# Environment variables that name a file or folder (CLISHAPE_SPEC_PATH is checked by entry).
+# Environment variables that name a file or folder (the spec path is checked by entry).
 PATH_ENV = (
     "AWS_CONFIG_FILE",
     "AWS_SHARED_CREDENTIALS_FILE",
@@ -81,6 +85,21 @@ PATH_ENV = (
     "CLISHAPE_CACHE_DIR",
     "CLISHAPE_LOCAL_HOME",
 )
+
+
+def _path_env(app) -> tuple[str, ...]:
+    """The variables naming a file or folder for ``app`` (its own prefix, the AWS ones if AWS)."""
+    own = (app.env("CACHE_DIR"), app.env(LOCAL_HOME_SUFFIX))
+    files = (app.setting_env("config_file"), app.setting_env("credentials_file"))
+    return files + (("AWS_CA_BUNDLE",) if app.aws else ()) + own
+
+
+def _app(app):
+    if app is None:
+        from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
+
+        return DEFAULT_APP
+    return app
 
 
 @dataclass(frozen=True)
@@ -107,6 +126,8 @@ class SendSettings:
     environ: Mapping[str, str] = field(default_factory=dict)
     cache_dir: Path | None = None  # where the trimmed endpoints file is kept; None = nowhere
     timestamp_format: str = "iso8601"  # "wire": timestamps are kept as the response had them
+    prog: str = "clishape"  # the program's name, starting each --debug line
+    profile_config: object = None  # the profile's ``ProfileConfig`` (read on first use)
 
 
 @dataclass(frozen=True)
@@ -127,8 +148,13 @@ class Settings:
     spec_roots: tuple[Path, ...] = ()
     cache_dir: Path | None = None
     file_encoding: str = "utf-8"
+    app: object = None  # the cli_core.app.App this run belongs to
     # the global options as given (None when not given); read by the lazy values below
     args: tuple = ()
+
+    def __post_init__(self):
+        if self.app is None:
+            object.__setattr__(self, "app", _app(None))
 
     # -- from the config file (read on first use) ------------------------------------------
 
@@ -136,7 +162,7 @@ class Settings:
     def config(self):
         from cli_core.config import load_profile_config
 
-        return load_profile_config(self._arg("profile"), self.environ)
+        return load_profile_config(self._arg("profile"), self.environ, self.app)
 
     @cached_property
     def output(self) -> str:
@@ -144,7 +170,7 @@ class Settings:
         if given:
             return given
         for value, where in (
-            (self.environ.get("AWS_DEFAULT_OUTPUT"), "the environment variable AWS_DEFAULT_OUTPUT"),
+            (self.environ.get(self._env("output")), f"the environment variable {self._env('output')}"),
             (self.config.get("output"), self._config_where("output")),
         ):
             if value:
@@ -183,7 +209,7 @@ class Settings:
         given = self._arg("cli_error_format")
         if given:
             return given
-        value, where = self._env_or_config("AWS_CLI_ERROR_FORMAT", "cli_error_format")
+        value, where = self._env_or_config(self._env("error_format"), "cli_error_format")
         if not value or not value.strip():
             return DEFAULT_ERROR_FORMAT
         if value.strip().lower() not in ERROR_FORMATS:
@@ -197,14 +223,20 @@ class Settings:
     def pager(self) -> list[str] | None:
         """The pager command as an argv list, or None (only looked at on a terminal)."""
 
-        return pager_command(no_pager=self.no_pager, environ=self.environ, config=self.config)
+        return pager_command(
+            no_pager=self.no_pager,
+            environ=self.environ,
+            config=self.config,
+            pager_env=self._env("pager"),
+        )
 
     @cached_property
     def max_input_bytes(self) -> int:
         from cli_core.shapes.codecs import DEFAULT_MAX_INPUT_BYTES
 
         limit = self._checked(
-            MAX_INPUT_ENV, MAX_INPUT_KEY, _positive_number, "a whole number of bytes, 1 or more"
+            self.app.env(MAX_INPUT_SUFFIX), MAX_INPUT_KEY, _positive_number,
+            "a whole number of bytes, 1 or more",
         )
         return DEFAULT_MAX_INPUT_BYTES if limit is None else limit
 
@@ -220,7 +252,7 @@ class Settings:
         except LookupError:
             raise ConfigError(
                 f"Unknown encoding '{shown(self.file_encoding)}' from the environment variable "
-                "AWS_CLI_FILE_ENCODING"
+                f"{self._env('file_encoding')}"
             ) from None
         return FileReading(encoding=self.file_encoding, max_bytes=self.max_input_bytes)
 
@@ -318,6 +350,8 @@ class Settings:
             environ=self.environ,
             cache_dir=self.cache_dir,
             timestamp_format=self.timestamp_format,
+            prog=self.app.name,
+            profile_config=self.config,
         )
         if local is not None:
             url, access_key, secret_key, region = local
@@ -349,10 +383,10 @@ class Settings:
         self.verify  # noqa: B018
         self.max_attempts  # noqa: B018
         self.retry_mode  # noqa: B018
-        if self._arg("no_sign_request") is not True:
+        if self._arg("no_sign_request") is not True and self.app.aws:
             from cli_core.config import credentials_path, parse_file
 
-            parse_file(credentials_path(self.environ), "credentials file")
+            parse_file(credentials_path(self.environ, self.app), "credentials file")
 
     # -- secrets ---------------------------------------------------------------------------
 
@@ -361,6 +395,10 @@ class Settings:
         return {self.environ[name] for name in SECRET_ENV if self.environ.get(name)}
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _env(self, key: str) -> str:
+        """The environment variable of a CLI setting for this app (``AWS_*`` for AWS apps)."""
+        return self.app.setting_env(key)
 
     def _arg(self, dest: str):
         return getattr(self.args, dest, None) if self.args else None
@@ -389,20 +427,21 @@ class Settings:
         return None, ""
 
 
-def resolve_settings(args, environ: Mapping[str, str]) -> Settings:
-    """The settings of one run: the global options (``GlobalArgs``) over ``environ``."""
+def resolve_settings(args, environ: Mapping[str, str], app=None) -> Settings:
+    """The settings of one run of ``app``: the global options (``GlobalArgs``) over ``environ``."""
 
+    app = _app(app)
     env = MappingProxyType(dict(environ))
-    for name in PATH_ENV:
+    for name in _path_env(app):
         if env.get(name):
             check_path(env[name], f"the environment variable {name}")
-    roots = tuple(spec_roots(env))
+    roots = tuple(spec_roots(env, app))
     for root in roots:
-        check_path(str(root), "an entry of CLISHAPE_SPEC_PATH")
+        check_path(str(root), f"an entry of {app.env('SPEC_PATH')}")
     if args.cli_auto_prompt or args.no_cli_auto_prompt:
         auto_prompt = bool(args.cli_auto_prompt)
     else:
-        auto_prompt = env.get("AWS_CLI_AUTO_PROMPT", "").lower() == "on"
+        auto_prompt = env.get(app.setting_env("auto_prompt"), "").lower() == "on"
     return Settings(
         environ=env,
         debug=bool(args.debug),
@@ -413,11 +452,12 @@ def resolve_settings(args, environ: Mapping[str, str]) -> Settings:
         dry_run_http=args.cli_dry_run == "http",
         paginate=not args.no_paginate,
         no_pager=bool(args.no_cli_pager),
-        local=env.get(LOCAL_ENV, "").lower() in _TRUE,
-        local_home=env.get(LOCAL_HOME_ENV) or None,
+        local=env.get(app.env(LOCAL_SUFFIX), "").lower() in _TRUE,
+        local_home=env.get(app.env(LOCAL_HOME_SUFFIX)) or None,
         spec_roots=roots,
-        cache_dir=cache_root(env),
-        file_encoding=env.get("AWS_CLI_FILE_ENCODING") or "utf-8",
+        cache_dir=cache_root(env, app),
+        file_encoding=env.get(app.setting_env("file_encoding")) or "utf-8",
+        app=app,
         args=args,
     )
 
@@ -561,15 +601,15 @@ HttpAuth = namedtuple("HttpAuth", "kind placement name secret source")
 HTTP_AUTH_KINDS = ("bearer", "basic", "api-key")
 
 
-def http_auth(entries, environ: Mapping[str, str], profile: str | None = None):
+def http_auth(entries, environ: Mapping[str, str], config=None):
     """The first usable entry of a service's ``http.auth`` list as an ``HttpAuth``, or None.
 
     An entry is usable when its secret is set: the environment variable ``env`` (first), else
-    the key ``config`` in the profile of the config file (``--profile``, ``AWS_PROFILE`` or
-    default). A secret never comes from the command line. A secret a header cannot carry, or
-    a basic one without ``user:password``, is a ConfigError naming where it was found.
+    the key ``config`` in the run's profile of the app's config file (``config``: the
+    ``ProfileConfig`` of ``--profile``, the profile variable or default). A secret never comes
+    from the command line. A secret a header cannot carry, or a basic one without
+    ``user:password``, is a ConfigError naming where it was found.
     """
-    config = None
     for entry in entries or ():
         if not isinstance(entry, dict):
             continue
@@ -577,11 +617,7 @@ def http_auth(entries, environ: Mapping[str, str], profile: str | None = None):
         env_name = entry.get("env")
         if env_name and environ.get(env_name):
             value, source = environ[env_name], f"the environment variable {env_name}"
-        elif entry.get("config"):
-            if config is None:
-                from cli_core.config import load_profile_config
-
-                config = load_profile_config(profile, environ)
+        elif entry.get("config") and config is not None:
             found = config.get(entry["config"])
             if found:
                 value = str(found)
@@ -626,14 +662,17 @@ def http_auth_places(entries) -> list[str]:
 SHIPPED_SPECS = Path(__file__).resolve().parents[1] / "specs"
 
 
-def spec_roots(environ=None) -> list[Path]:
-    """Spec roots in search order: ``CLISHAPE_SPEC_PATH`` entries of ``environ``, then the
-    shipped specs (without an environment, only the shipped specs).
+def spec_roots(environ=None, app=None) -> list[Path]:
+    """Spec roots in search order: the entries of the app's ``PREFIX_SPEC_PATH``
+    (``CLISHAPE_SPEC_PATH``) in ``environ``, then the app's own spec folders (for clishape, the
+    shipped specs; without an environment, only those).
 
     An entry that does not exist is skipped (as in ``PATH``); one that exists but is not a
     readable folder (a file, a loop of symbolic links, a name too long) is a ConfigError (253).
     """
-    extra = (environ or {}).get("CLISHAPE_SPEC_PATH", "")
+    app = _app(app)
+    variable = app.env("SPEC_PATH")
+    extra = (environ or {}).get(variable, "")
     roots = []
     for entry in extra.split(os.pathsep):
         if not entry:
@@ -641,9 +680,9 @@ def spec_roots(environ=None) -> list[Path]:
         problem = _root_problem(entry)
         if problem:
             shown = entry if len(entry) <= 80 else f"{entry[:60]}... ({len(entry)} characters)"
-            raise ConfigError(f"CLISHAPE_SPEC_PATH entry {shown!r}: {problem}")
+            raise ConfigError(f"{variable} entry {shown!r}: {problem}")
         roots.append(Path(entry))
-    roots.append(SHIPPED_SPECS)
+    roots.extend(app.spec_folders())
     return roots
 
 
@@ -666,14 +705,16 @@ def _root_problem(entry: str) -> str | None:
     return None
 
 
-def cache_root(environ=None) -> Path | None:
-    """Where derived files are kept, from ``environ``: ``CLISHAPE_CACHE_DIR`` (empty turns the
-    cache off), else ``$XDG_CACHE_HOME/clishape``, else ``~/.cache/clishape`` (the home folder
-    from ``HOME``). Without an environment there is no cache."""
+def cache_root(environ=None, app=None) -> Path | None:
+    """Where derived files are kept, from ``environ``: ``PREFIX_CACHE_DIR`` (``CLISHAPE_CACHE_DIR``;
+    empty turns the cache off), else ``$XDG_CACHE_HOME/NAME``, else ``~/.cache/NAME`` (the home
+    folder from ``HOME``). Without an environment there is no cache."""
     if environ is None:
         return None
-    if "CLISHAPE_CACHE_DIR" in environ:
-        value = environ["CLISHAPE_CACHE_DIR"]
+    app = _app(app)
+    variable = app.env("CACHE_DIR")
+    if variable in environ:
+        value = environ[variable]
         return Path(value) if value else None
     base = environ.get("XDG_CACHE_HOME")
     if not base:
@@ -681,7 +722,7 @@ def cache_root(environ=None) -> Path | None:
         if not home:
             return None
         base = os.path.join(home, ".cache")
-    return Path(base) / "clishape"
+    return Path(base) / app.name
 
 
 def _home_from_passwd() -> str | None:
@@ -698,7 +739,9 @@ def _home_from_passwd() -> str | None:
 DEFAULT_PAGER = "less"
 
 
-def pager_command(*, no_pager: bool, environ: Mapping[str, str], config) -> list[str] | None:
+def pager_command(
+    *, no_pager: bool, environ: Mapping[str, str], config, pager_env: str = "AWS_PAGER"
+) -> list[str] | None:
     """The pager command as an argv list, or None when there is no pager.
 
     ``config`` is anything with ``get`` (the profile's settings), consulted only when
@@ -706,8 +749,8 @@ def pager_command(*, no_pager: bool, environ: Mapping[str, str], config) -> list
     """
     if no_pager:
         return None
-    if "AWS_PAGER" in environ:
-        text, source = environ["AWS_PAGER"], "AWS_PAGER"
+    if pager_env in environ:
+        text, source = environ[pager_env], pager_env
     elif config.get("cli_pager") is not None:
         text, source = str(config.get("cli_pager")), "cli_pager"
     elif "PAGER" in environ:

@@ -82,6 +82,7 @@ def _kind(kind) -> dict:
         "mapping": {"type": "object"},
         "scalar": {"type": ["string", "number", "boolean"]},
         "name": {"type": "string", "pattern": fmt.NAME_PATTERN},
+        "handler": {"type": "string", "pattern": fmt.HANDLER_PATTERN},
         "strings": {"type": "array", "items": {"type": "string"}},
         "names": {"type": "array", "items": {"type": "string", "pattern": fmt.NAME_PATTERN}},
         "tokens": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},

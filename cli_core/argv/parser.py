@@ -57,6 +57,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(add_help=False, allow_abbrev=False, **kwargs)
         self.problems: list[str] = []
         self.missing_positionals: list[str] = []
+        self.global_names = None  # the app's global options, when not the default ones
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
         if message.startswith(_REQUIRED):  # only positionals are required: named with the rest
@@ -157,9 +158,9 @@ GlobalArgs = namedtuple(
 )
 
 
-def _global_parser() -> _Parser:
-    parser = _Parser(prog="clishape")
-    for opt in GLOBAL_OPTIONS:
+def _global_parser(options, prog: str) -> _Parser:
+    parser = _Parser(prog=prog)
+    for opt in options:
         if opt.kind == "optional-choice":
             continue  # taken out of argv before argparse (``_take_optional_choices``)
         if opt.kind == "flag":
@@ -169,19 +170,23 @@ def _global_parser() -> _Parser:
     return parser
 
 
-def split_globals(argv: list[str]) -> tuple[GlobalArgs, list[str]]:
-    """Take the global options out of argv wherever they stand; return them and the rest.
+def split_globals(
+    argv: list[str], options=GLOBAL_OPTIONS, prog: str = "clishape"
+) -> tuple[GlobalArgs, list[str]]:
+    """Take the global options (of ``options``: the app's) out of argv wherever they stand;
+    return them and the rest. An option the app does not offer stays in the rest (and is
+    then unknown to the command).
 
     Every problem with the global options is reported at once.
     """
-    argv, optional, problems = _take_optional_choices(argv)
-    parser = _global_parser()
+    argv, optional, problems = _take_optional_choices(argv, options)
+    parser = _global_parser(options, prog)
     parser.problems.extend(problems)
     namespace, rest = parser.parse_known_args(argv)
     problems = parser.problems
     values = vars(namespace)
     values.update(optional)
-    for opt in GLOBAL_OPTIONS:
+    for opt in options:
         value = values.get(opt.dest)
         if value is None:
             continue
@@ -202,14 +207,14 @@ def split_globals(argv: list[str]) -> tuple[GlobalArgs, list[str]]:
     return GlobalArgs(**{k: v for k, v in values.items() if v is not None}), rest
 
 
-def _take_optional_choices(argv: list[str]) -> tuple[list[str], dict, list[str]]:
+def _take_optional_choices(argv: list[str], options) -> tuple[list[str], dict, list[str]]:
     """Take out the options that may be followed by one of their choices (``--cli-dry-run`` or
     ``--cli-dry-run http``): argv without them, dest -> True or the choice, and the problems.
 
     The next token is the option's value only when it is one of the choices, so a service name
     after the option (``--cli-dry-run s3api ...``) stays where it is.
     """
-    options = {opt.name: opt for opt in GLOBAL_OPTIONS if opt.kind == "optional-choice"}
+    options = {opt.name: opt for opt in options if opt.kind == "optional-choice"}
     rest: list[str] = []
     values: dict = {}
     problems: list[str] = []
@@ -301,9 +306,9 @@ def _add_flag(parser: _Parser, names: list[str], dest: str) -> None:
         action.metadata_on, action.metadata_off = names[0], off_names[0]
 
 
-def build_parser(command: Command) -> _Parser:
+def build_parser(command: Command, prog: str = "clishape") -> _Parser:
     """The argparse parser of one command (raw tokens only; conversion happens later)."""
-    parser = _Parser(prog=f"clishape {command.service} {command.name}")
+    parser = _Parser(prog=f"{prog} {command.service} {command.name}")
     for name, member in command.input.members.items() if command.input else ():
         if member.raw.get("cli_option") is False:
             continue  # given by an argument customization or an input document only
@@ -345,13 +350,20 @@ def build_parser(command: Command) -> _Parser:
 
 
 def parse_command(
-    command: Command, args: list[str], *, files: FileReading = DEFAULT_FILE_READING
+    command: Command,
+    args: list[str],
+    *,
+    files: FileReading = DEFAULT_FILE_READING,
+    prog: str = "clishape",
+    global_names=None,
 ) -> ParsedCommand:
     """Parse the tokens after ``<service> <command>``; every problem is reported at once.
 
-    ``files`` says how ``file://``/``fileb://`` values are read (encoding, size limit).
+    ``files`` says how ``file://``/``fileb://`` values are read (encoding, size limit);
+    ``prog`` is the program's name and ``global_names`` its global options (for suggestions).
     """
-    parser = build_parser(command)
+    parser = build_parser(command, prog)
+    parser.global_names = global_names
     namespace, extras = parser.parse_known_args(args)
     outfile = getattr(namespace, OUTFILE, None)
     if extras and extras[0] == "help" or namespace.help or outfile == "help":
@@ -413,14 +425,14 @@ def parse_command(
     if problems:
         error = problems_error(problems)
         if parser.missing_positionals:
-            error.usage = _outfile_usage(command)
+            error.usage = _outfile_usage(command, prog)
         raise error
     return parsed
 
 
-def _outfile_usage(command: Command) -> str:
+def _outfile_usage(command: Command, prog: str) -> str:
     """The usage line of a command with a positional outfile (shown when it is missing)."""
-    name = f"clishape {command.service} {command.name}"
+    name = f"{prog} {command.service} {command.name}"
     return f"usage: {name} [options] <{OUTFILE}> (see: {name} help)"
 
 
@@ -474,7 +486,8 @@ def _suggest(parser: _Parser, extras: list[str]) -> str:
     import difflib
 
     known = [o for o in parser._option_string_actions if o.startswith("--")]
-    known += [opt.name for opt in GLOBAL_OPTIONS]
+    names = parser.global_names
+    known += list(names) if names is not None else [opt.name for opt in GLOBAL_OPTIONS]
     hints = []
     for token in extras:
         if token.startswith("--"):

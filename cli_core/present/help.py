@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from cli_core.options import (
     CLI_INPUT_OPTIONS,
-    GLOBAL_OPTIONS,
     PAGINATION_OPTIONS,
     RESERVED_OPTION_NAMES,
     SKELETON_OPTION,
+    global_options,
 )
 from cli_core.present import docmarkup
 from cli_core.shapes.arguments import Argument, arguments
@@ -28,7 +28,6 @@ from cli_core.shapes.model import Command, Member, Shape
 from cli_core.shapes.naming import is_broken_reference_name, reference_name
 from cli_core.shapes.walk import ShapeWalker
 
-PROG = "clishape"
 STEP = 4  # spaces per nesting level
 MAX_SHORTHAND_DEPTH = 3  # deeper shapes get JSON syntax only (the reference CLI's limit)
 RECURSIVE = "( ... recursive ... )"
@@ -73,13 +72,9 @@ PAGINATION_DOCS = {
         "`NextToken`; give it to `--starting-token` in a later command to carry on from there.",
     ),
 }
-TOP_DOC = (
-    "clishape is a command line for web services, driven by declarative command specs: every "
-    "service and command it knows is read from a spec file."
-)
 TOP_USAGE = (
-    f"Use `{PROG} <command> help` to see the commands of a service, and "
-    f"`{PROG} <command> <subcommand> help` for the page of one command. The synopsis of each "
+    "Use `{prog} <command> help` to see the commands of a service, and "
+    "`{prog} <command> <subcommand> help` for the page of one command. The synopsis of each "
     "command shows its parameters and their usage; optional parameters are shown in square "
     "brackets."
 )
@@ -88,8 +83,17 @@ TOP_USAGE = (
 # -- public -------------------------------------------------------------------------------------
 
 
-def command_help(command: Command, width: int = 80) -> str:
-    """The help page of one command."""
+def _app(app):
+    if app is None:
+        from cli_core.program import DEFAULT_PROGRAM as DEFAULT_APP
+
+        return DEFAULT_APP
+    return app
+
+
+def command_help(command: Command, width: int = 80, app=None) -> str:
+    """The help page of one command (of ``app``, by default the engine's ``clishape``)."""
+    options = global_options(_app(app).families)
     page = _Page(width)
     page.heading("NAME")
     page.line(command.name, 1)
@@ -97,19 +101,20 @@ def command_help(command: Command, width: int = 80) -> str:
     page.doc(_description(command), 1)
     page.heading("SYNOPSIS")
     page.line(command.name, 1)
-    for entry in _synopsis_lines(command):
+    for entry in _synopsis_lines(command, options):
         page.line(entry, 1, extra=2)
     page.heading("OPTIONS")
     _options(page, command)
     page.heading("GLOBAL OPTIONS")
-    _global_options(page)
+    _global_options(page, options)
     page.heading("OUTPUT")
     _output(page, command)
     return page.text()
 
 
-def service_help(service_info: dict, width: int = 80) -> str:
+def service_help(service_info: dict, width: int = 80, app=None) -> str:
     """The help page of one service (``service_info`` from ``cli_core.specs.load_service_doc``)."""
+    prog = _app(app).name
     page = _Page(width)
     page.heading("NAME")
     page.line(service_info["service"], 1)
@@ -123,12 +128,13 @@ def service_help(service_info: dict, width: int = 80) -> str:
     for name in sorted(commands):
         if name not in hidden:
             page.line(docmarkup.BULLET + name, 1)
-    page.doc(f"Run `{PROG} {service_info['service']} <command> help` for a command's page.", 1)
+    page.doc(f"Run `{prog} {service_info['service']} <command> help` for a command's page.", 1)
     return page.text()
 
 
-def wait_help(service: str, waiters: list[str], width: int = 80) -> str:
+def wait_help(service: str, waiters: list[str], width: int = 80, app=None) -> str:
     """The page of ``SERVICE wait``: what waiting is, and the service's waiters."""
+    prog = _app(app).name
     page = _Page(width)
     page.heading("NAME")
     page.line("wait", 1)
@@ -137,22 +143,24 @@ def wait_help(service: str, waiters: list[str], width: int = 80) -> str:
     page.heading("AVAILABLE COMMANDS")
     for name in waiters:
         page.line(docmarkup.BULLET + name, 1)
-    page.doc(f"Run `{PROG} {service} wait <waiter> help` for a waiter's page.", 1)
+    page.doc(f"Run `{prog} {service} wait <waiter> help` for a waiter's page.", 1)
     return page.text()
 
 
-def top_help(services: list[str], width: int = 80) -> str:
+def top_help(services: list[str], width: int = 80, app=None) -> str:
     """The program's help page: usage, global options and the services."""
+    app = _app(app)
+    prog = app.name
     page = _Page(width)
     page.heading("NAME")
-    page.line(PROG, 1)
+    page.line(prog, 1)
     page.heading("DESCRIPTION")
-    page.doc(TOP_DOC, 1)
+    page.doc(app.description or f"{prog} {app.version}", 1)
     page.heading("SYNOPSIS")
-    page.line(f"{PROG} [options] <command> <subcommand> [parameters]", 1)
-    page.doc(TOP_USAGE, 1)
+    page.line(f"{prog} [options] <command> <subcommand> [parameters]", 1)
+    page.doc(TOP_USAGE.format(prog=prog), 1)
     page.heading("GLOBAL OPTIONS")
-    _global_options(page)
+    _global_options(page, global_options(app.families))
     page.heading("AVAILABLE SERVICES")
     for name in sorted(services):
         page.line(docmarkup.BULLET + name, 1)
@@ -357,7 +365,7 @@ def _option_names(option: str, member: Member) -> str:
     return option
 
 
-def _synopsis_lines(command: Command) -> list[str]:
+def _synopsis_lines(command: Command, options) -> list[str]:
     required = set(command.required_members) - _relaxed(command)
     lines = []
     for option, member in _documented_options(command):
@@ -376,7 +384,7 @@ def _synopsis_lines(command: Command) -> list[str]:
     lines.append(
         f"[{SKELETON_OPTION} <value>]" if command.outfile_member is None else OUTFILE_SYNOPSIS
     )
-    for opt in GLOBAL_OPTIONS:
+    for opt in options:
         if opt.kind == "optional-choice":
             lines.append(f"[{opt.name} [{'|'.join(opt.choices)}]]")
         else:
@@ -694,8 +702,8 @@ def _indent(text: str) -> str:
 # -- global options and output ------------------------------------------------------------------
 
 
-def _global_options(page: _Page) -> None:
-    for opt in GLOBAL_OPTIONS:
+def _global_options(page: _Page, options) -> None:
+    for opt in options:
         page.header(f"{opt.name} ({opt.shown_type})", 1)
         page.doc(opt.help, 2)
         if opt.choices:

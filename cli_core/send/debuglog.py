@@ -187,9 +187,10 @@ class DebugLog:
     token are scrubbed from every line.
     """
 
-    def __init__(self, command, stderr, credentials=None, secrets=()):
+    def __init__(self, command, stderr, credentials=None, prefix: str = PREFIX, secrets=()):
         self.command = command
         self.stderr = stderr
+        self.prefix = prefix
         self._credentials = credentials
         self._secrets: set[str] = set(secrets)  # known secrets (a plain HTTP API's token)
 
@@ -203,7 +204,7 @@ class DebugLog:
         # here only long ones are scrubbed inside any text too, or the log would be unreadable.
         for secret in sorted((s for s in secrets if len(s) >= MIN_SCRUB), key=len, reverse=True):
             text = text.replace(secret, REDACTED)
-        self.stderr.write(PREFIX + text + "\n")
+        self.stderr.write(self.prefix + text + "\n")
         self.stderr.flush()
 
     def _credential_secrets(self) -> set[str]:

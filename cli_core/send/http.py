@@ -159,7 +159,12 @@ def plan(command, settings: SendSettings) -> HttpPlan:
         check_endpoint_url(str(base), f"http.endpoint of the service '{command.service}'",
                            ConfigError)  # fmt: skip
     entries = api.get("auth") or ()
-    auth = http_auth(entries, settings.environ, settings.profile)
+    config = settings.profile_config
+    if config is None:
+        from cli_core.config import load_profile_config
+
+        config = load_profile_config(settings.profile, settings.environ)
+    auth = http_auth(entries, settings.environ, config)
     operation = (getattr(command, "raw", None) or {}).get("operation") or {}
     media_type = (operation.get("http") or {}).get("mediaType") or None
     plain = replace(

@@ -19,8 +19,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from cli_core import __version__
 from cli_core.errors import CLIError, ConfigError, EndpointError, ParamError, ServiceError
+from cli_core.program import ENGINE_VERSION as __version__
 from cli_core.send.paginate import (
     MAX_ITEMS_WARNING,
     merge_pages,
@@ -44,7 +44,7 @@ NO_VERIFY_WARNING = (
     "the endpoint's identity is not checked."
 )
 # Keys of a compiled operation that are clishape's, not botocore's.
-_CLI_OPERATION_KEYS = {"name", "input", "output", "errors", "documentation", "pagination", "hook"}
+_CLI_OPERATION_KEYS = {"name", "input", "output", "errors", "documentation", "pagination", "handler"}
 _CLI_REF_KEYS = {"cli_name", "cli_aliases", "documentation"}
 
 
@@ -214,9 +214,10 @@ def send(command, params: dict, settings: SendSettings, *, stderr, before_send=N
         if settings.debug:
             from cli_core.send.debuglog import DebugLog
 
-            DebugLog(
-                command, stderr, session.get_credentials if settings.sign else None, secrets
-            ).attach(client.meta.events)
+            credentials = session.get_credentials if settings.sign else None
+            DebugLog(command, stderr, credentials, f"{settings.prog}: ", secrets).attach(
+                client.meta.events
+            )
         if before_send is not None:
             client.meta.events.register("before-send", before_send)
         from botocore import xform_name

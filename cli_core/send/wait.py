@@ -151,7 +151,7 @@ def wait(command, params: dict, settings: SendSettings, *, stderr) -> None:
 
 def _debug(settings, stderr, name: str, attempt: int, attempts: int, text: str) -> None:
     if settings.debug:
-        stderr.write(f"clishape: waiter {name}: attempt {attempt} of {attempts}: {text}\n")
+        stderr.write(f"{settings.prog}: waiter {name}: attempt {attempt} of {attempts}: {text}\n")
 
 
 def _operation(command, settings: SendSettings, stderr):
@@ -176,7 +176,8 @@ def _operation(command, settings: SendSettings, stderr):
         if settings.debug:
             from cli_core.send.debuglog import DebugLog
 
-            DebugLog(command, stderr, session.get_credentials if settings.sign else None).attach(
+            credentials = session.get_credentials if settings.sign else None
+            DebugLog(command, stderr, credentials, f"{settings.prog}: ").attach(
                 client.meta.events
             )
         from botocore import xform_name

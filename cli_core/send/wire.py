@@ -27,7 +27,7 @@ import re
 from dataclasses import replace
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-from cli_core.errors import ConfigError
+from cli_core.errors import ConfigError, ParamError
 
 REDACTED = "***"
 # Header names (lower case) whose values are secret as a whole.
@@ -85,13 +85,22 @@ def _capture(command, request, settings, stderr):
                 if error.kind != "NoCredentials" or not settings.sign:
                     raise
                 stderr.write(
-                    "clishape: warning: no credentials were found; the request is shown unsigned\n"
+                    f"{settings.prog}: warning: no credentials were found; the request is "
+                    "shown unsigned\n"
                 )
                 send(command, params, replace(settings, sign=False), stderr=stderr,
                      before_send=_stop)  # fmt: skip
     except _Captured as done:
         return done.request
     raise ConfigError("The request was not built (nothing reached the point of sending)")
+
+
+def no_request_of_its_own(command) -> ParamError:
+    """The error for ``--cli-dry-run http`` of a command whose work is its handler's code."""
+    return ParamError(
+        f"--cli-dry-run http: '{command.name}' runs its own code ({command.handler}) and sends "
+        "no request of its own; --cli-dry-run alone shows its parameters"
+    )
 
 
 # -- rendering ---------------------------------------------------------------------------------

@@ -207,7 +207,7 @@ class Command:
     errors = property(lambda self: tuple(self.raw["operation"].get("errors", ())))
     pagination = property(lambda self: self.raw["operation"].get("pagination"))
     deprecated = property(lambda self: bool(self.raw["operation"].get("deprecated")))
-    hook = property(lambda self: self.raw["operation"].get("hook"))
+    handler = property(lambda self: self.raw["operation"].get("handler"))
 
     @property
     def input(self) -> Shape | None:

@@ -25,6 +25,7 @@ SERVICE_FILE = "_service.yaml"
 MAX_DEPTH = 64  # inline shapes nested deeper than this are refused (and cannot recurse forever)
 
 _NAME = re.compile(fmt.NAME_PATTERN)
+_HANDLER = re.compile(fmt.HANDLER_PATTERN)
 
 
 class _Checker:
@@ -215,6 +216,10 @@ _SCALAR_KINDS = {
     "scalar": (
         "a string, number or true/false",
         lambda v: isinstance(v, str | bool) or _finite_number(v),
+    ),
+    "handler": (
+        "a handler reference module:function (like mypkg.handlers:create_note)",
+        lambda v: isinstance(v, str) and _HANDLER.match(v) is not None,
     ),
     "name": (
         "a name of lower-case letters, digits and dashes",

@@ -20,6 +20,8 @@ SHAPE_TYPES = (
 )  # fmt: skip
 
 NAME_PATTERN = r"^[a-z0-9][a-zA-Z0-9_.-]*$"
+# A handler reference: ``package.module:function`` (the function may be an attribute path).
+HANDLER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 
 # Every key a shape may carry, and its kind.
 SHAPE_KEYS = {
@@ -165,7 +167,7 @@ _METADATA = {"protocol": "str", "apiVersion": "str", "endpointPrefix": "str"}
 SERVICE_KEYS = {
     "clishape": ("const", FORMAT_VERSION),
     "service": "name",
-    "metadata": ("open", _METADATA, ("protocol",)),
+    "metadata": ("open", _METADATA, ("protocol",)),  # not needed when every command has a handler
     "documentation": "str",
     "deprecated": "bool",
     "deprecatedMessage": "str",
@@ -174,7 +176,7 @@ SERVICE_KEYS = {
     "waiters": WAITERS,
     "shapes": "shapes",
 }
-SERVICE_REQUIRED = ("clishape", "service", "metadata")
+SERVICE_REQUIRED = ("clishape", "service")
 
 # ``mediaType``: the request body's media type when it is not JSON (an ``http:`` service only)
 _HTTP = {"method": "str", "requestUri": "str", "responseCode": "int", "mediaType": "str"}
@@ -221,7 +223,7 @@ COMMAND_KEYS = {
     "output": "shape_or_inline",
     "errors": "strings",
     "pagination": ("object", _PAGINATION, ("input_token", "output_token")),
-    "hook": "name",
+    "handler": "handler",  # module:function, run instead of sending (see docs/spec-format.md)
     "wire": ("object", _WIRE, ()),
     "shapes": "shapes",
 }
