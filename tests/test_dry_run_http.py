@@ -297,3 +297,23 @@ def test_the_help_pages_document_it():
     assert "With http: the HTTP request that would be sent" in page
     command = run(["voice-id", "describe-domain", "help"]).stdout
     assert "[--cli-dry-run [http]]" in command
+
+
+def test_a_command_that_runs_its_own_code_has_no_http_request(tmp_path: Path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "_service.yaml").write_text(
+        "clishape: 1\nservice: notes\nmetadata: {protocol: json}\n"
+    )
+    (folder / "get-note.yaml").write_text(
+        "clishape: 1\ncommand: get-note\noperation: GetNote\nhandler: notes_code:get_note\n"
+        "input: {type: structure, members: {Id: {type: string}}}\n"
+    )
+    env = {"CLISHAPE_SPEC_PATH": str(tmp_path)}
+    result = run(["notes", "get-note", "--id", "7", "--cli-dry-run", "http"], env=env)
+    assert result.exit_code == 252
+    assert "'get-note' runs its own code (notes_code:get_note) and sends no request" in (
+        result.stderr
+    )
+    params = run(["notes", "get-note", "--id", "7", "--cli-dry-run"], env=env)
+    assert json.loads(params.stdout)["params"] == {"Id": "7"}
