@@ -23,6 +23,9 @@ Precedence, each first-found wins:
 * retries: ``AWS_MAX_ATTEMPTS`` > config ``max_attempts``; ``AWS_RETRY_MODE`` > ``retry_mode``
 * input size limit: ``CLISHAPE_MAX_INPUT_BYTES`` > config ``cli_max_input_bytes`` > 256 MiB
 * file encoding: ``AWS_CLI_FILE_ENCODING`` > utf-8
+* a plain HTTP API's secret (``http.auth`` of its spec; ``http_auth``): for each entry in
+  order, its environment variable > its key in the profile of the app's config file; never
+  the command line
 * spec roots: ``CLISHAPE_SPEC_PATH`` entries, then the shipped specs (``spec_roots``)
 * cache folder: ``CLISHAPE_CACHE_DIR`` (empty: none) > ``$XDG_CACHE_HOME/clishape`` >
   ``~/.cache/clishape`` (``cache_root``)

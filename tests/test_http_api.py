@@ -82,12 +82,20 @@ class PetStore(BaseHTTPRequestHandler):
             if method == "POST":
                 length = int(self.headers.get("Content-Length") or 0)
                 new = json.loads(self.rfile.read(length) or b"{}")
+                if new.get("name") == "Flaky":
+                    return self._problem(503, "Busy", "try again")
                 if any(p["name"] == new.get("name") for p in self.pets.values()):
                     return self._problem(409, "Conflict", f"a pet named {new['name']} exists")
                 pet = {"name": new["name"], **({"tag": new["tag"]} if "tag" in new else {})}
                 pet["id"] = max(self.pets, default=0) + 1
                 self.pets[pet["id"]] = pet
                 return self._answer(200, pet)
+        if parts[3] == "301":
+            self.send_response(301)
+            self.send_header("Location", "/api/pets")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         pet_id = int(parts[3])
         if method == "DELETE" and pet_id == 13:
             return self._problem(503, "Storage unavailable", "the pet database is read-only")
@@ -306,3 +314,25 @@ def test_form_bodies_encode_nested_members_as_brackets():
 )  # fmt: skip
 def test_problem_message(status, body, expected):
     assert problem_message(status, {}, body) == expected
+
+
+def test_a_post_is_not_retried_unless_asked(petstore):
+    env, seen = petstore
+    env = {k: v for k, v in env.items() if k != "AWS_MAX_ATTEMPTS"}  # botocore's default: 5
+    result = run(["petstore", "add-pet", "--name", "Flaky"], env=env)
+    assert result.exit_code == 254
+    line = result.stderr.splitlines()[0]
+    assert "(503) when calling the AddPet operation" in line
+    assert line.endswith("Service Unavailable: Busy: try again")
+    assert [s[0] for s in seen] == ["POST"]
+    run(["petstore", "add-pet", "--name", "Flaky"], env={**env, "AWS_MAX_ATTEMPTS": "2"})
+    assert [s[0] for s in seen] == ["POST", "POST", "POST"]
+
+
+def test_a_redirect_is_an_error_naming_where_it_points(petstore):
+    env, _seen = petstore
+    result = run(["petstore", "find-pet-by-id", "--id", "301"], env=env)
+    assert result.exit_code == 254
+    assert result.stderr.splitlines()[0].endswith(
+        "(301) when calling the FindPetById operation: Moved Permanently (to /api/pets)"
+    )

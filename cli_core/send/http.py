@@ -17,6 +17,9 @@ module adds around it, on the client's events:
   structures as ``key[0][member]``, lists of scalars as the key repeated); any other media type
   is the Content-Type of the body botocore made (JSON for ``+json`` types, a payload's bytes or
   text otherwise);
+* retries: botocore's, except that a POST or PATCH is sent once unless ``max_attempts`` (or
+  its environment variable) asks for more, since such an API has no idempotency tokens;
+* a redirect (3xx) is not followed: it is an error naming where it points;
 * the AWS SDK's bookkeeping headers (``amz-sdk-invocation-id``, ``amz-sdk-request``) are left
   out;
 * errors: an answer outside 2xx becomes ``Error`` {Code: the status, Message: the reason and
@@ -46,6 +49,9 @@ FORM = "application/x-www-form-urlencoded"
 MAX_MESSAGE = 300  # characters of an error body shown in the message
 # A region botocore needs to build a client; a plain HTTP API has none and it is never sent.
 PLACEHOLDER_REGION = "us-east-1"
+# Methods whose request is sent once unless a retry setting asks for more attempts: an API that
+# is not AWS has no idempotency tokens, and a retried POST may create a second resource.
+NOT_IDEMPOTENT = ("POST", "PATCH")
 # Headers botocore adds for AWS (retry and invocation bookkeeping), not sent to other APIs.
 SDK_HEADERS = ("amz-sdk-invocation-id", "amz-sdk-request")
 
@@ -140,6 +146,9 @@ class HttpPlan:
         headers = response_dict.get("headers") or {}
         body = response_dict.get("body")
         message = problem_message(status, headers, body if isinstance(body, bytes) else b"")
+        location = next((v for k, v in headers.items() if k.lower() == "location"), None)
+        if 300 <= status < 400 and location:
+            message += f" (to {_short(str(location))})"
         if status in (401, 403) and self.auth is None and self.places:
             message += f" (no credentials were found; set {' or '.join(self.places)})"
         customized_response_dict["Error"] = {"Code": str(status), "Message": message}
@@ -167,12 +176,17 @@ def plan(command, settings: SendSettings) -> HttpPlan:
     auth = http_auth(entries, settings.environ, config)
     operation = (getattr(command, "raw", None) or {}).get("operation") or {}
     media_type = (operation.get("http") or {}).get("mediaType") or None
+    method = str((operation.get("http") or {}).get("method", "POST")).upper()
+    attempts = settings.max_attempts
+    if attempts is None and method in NOT_IDEMPOTENT:
+        attempts = 1  # a retried POST may do its work twice: only when the user asks for it
     plain = replace(
         settings,
         endpoint_url=str(base),
         sign=False,
         credentials=None,
         region=settings.region or PLACEHOLDER_REGION,
+        max_attempts=attempts,
     )
     return HttpPlan(plain, auth, media_type, tuple(http_auth_places(entries)))
 
