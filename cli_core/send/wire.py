@@ -47,7 +47,7 @@ class _Captured(Exception):
     """Raised on ``before-send`` to stop the call with the request that was about to go."""
 
     def __init__(self, request):
-        super().__init__("request captured")
+        super().__init__("not sent (--cli-dry-run http)")
         self.request = request
 
 
