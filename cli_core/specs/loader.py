@@ -26,7 +26,7 @@ from cli_core.settings import SHIPPED_SPECS
 from cli_core.shapes.model import Command
 from cli_core.specs.format import FORMAT_VERSION, SHAPE_TYPES
 
-COMPILER_VERSION = "3"
+COMPILER_VERSION = "4"
 SERVICE_FILE = "_service.yaml"
 MAX_SPEC_BYTES = 64 * 1024 * 1024  # a spec file larger than this is refused, not read
 
