@@ -16,6 +16,7 @@ schema, reported once however many commands use it).
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ FORM = "application/x-www-form-urlencoded"
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}  # OpenAPI: not parameters
 _SCALARS = ("string", "integer", "number", "boolean")
+_STYLES = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}  # defaults
+MAX_INLINE_DEPTH = 32  # the spec format allows 64; a named schema starts again at 0
+RESERVED_COMMANDS = ("help",)  # ``SERVICE help`` is the service's help page
 
 
 class OpenAPIError(Exception):
@@ -166,6 +170,7 @@ class _Converter:
         self.named: dict[str, str] = {}  # JSON pointer of a component schema -> shape name
         self.shapes: dict[str, dict] = {}  # shape name -> spec shape
         self.taken: set[str] = set()
+        self.depth = 0  # inline schemas being converted, one inside the other
 
     # -- references --------------------------------------------------------------------------
 
@@ -233,7 +238,11 @@ class _Converter:
         name = self.unique(member_name(unquote(ref.rsplit("/", 1)[1])))
         self.named[ref] = name
         self.shapes[name] = {"type": "document"}  # reserved: recursive schemas refer back
-        self.shapes[name] = self.shape(target, f"schema {name}", name)
+        outer, self.depth = self.depth, 0
+        try:
+            self.shapes[name] = self.shape(target, f"schema {name}", name)
+        finally:
+            self.depth = outer
         return name
 
     # -- schemas -------------------------------------------------------------------------------
@@ -352,6 +361,16 @@ class _Converter:
 
     def shape(self, schema, where: str, path: str) -> dict:
         """The spec shape (inline form) of a schema."""
+        if self.depth >= MAX_INLINE_DEPTH:  # an inline schema that contains itself
+            self.report.add(where, f"{path}: nested more than {MAX_INLINE_DEPTH} deep: a document")
+            return {"type": "document"}
+        self.depth += 1
+        try:
+            return self._shape(schema, where, path)
+        finally:
+            self.depth -= 1
+
+    def _shape(self, schema, where: str, path: str) -> dict:
         raw = schema if isinstance(schema, dict) else {}
         schema = self.resolve(raw, where, path)
         kind = _type_of(schema)
@@ -437,7 +456,7 @@ class _Converter:
             if isinstance(values, list):
                 values = [v for v in values if v is not None]
                 if values:
-                    out["enum"] = [v if isinstance(v, str) else json.dumps(v) for v in values]
+                    out["enum"] = [_enum_text(v) for v in values]
             _limits(out, schema, "minLength", "maxLength")
             if isinstance(schema.get("pattern"), str):
                 out["pattern"] = schema["pattern"]
@@ -464,6 +483,10 @@ class _Converter:
             flag = schema.get(exclusive)
             if _is_number(flag):  # 3.1: the exclusive bound itself
                 value, flag = flag, True
+            if value is not None and not _is_number(value):
+                self.report.add(
+                    where, f"{path}: {key} {value!r} is not a 64-bit number: not checked"
+                )
             if not _is_number(value):
                 continue
             if flag is True:
@@ -480,7 +503,10 @@ class _Converter:
         found: dict = {}
         for raw in [*(item.get("parameters") or ()), *(op.get("parameters") or ())]:
             param = self.deref(raw, where, "parameter")
-            if param.get("name") is None or param.get("in") is None:
+            if param.get("name") is None or param.get("in") not in _STYLES:
+                if param:
+                    self.report.add(where, f"parameter {param.get('name')!r} in "
+                                    f"{param.get('in')!r}: not a parameter: left out")  # fmt: skip
                 continue
             found[(param["name"], param["in"])] = param
         return list(found.values())
@@ -524,6 +550,9 @@ class _Converter:
                 "its items not checked",
             )
             member = {"type": "string", "x-comma": True}
+        style = param.get("style")
+        if style is not None and style != _STYLES[place]:
+            self.report.add(where, f"{label}: style {style}: sent in the {_STYLES[place]} style")
         member["location"] = {"path": "uri", "query": "querystring", "header": "header"}[place]
         member["locationName"] = name
         doc = _doc(param) or member.get("documentation", "")
@@ -607,7 +636,8 @@ class _Converter:
                 resolved = self.resolve(schema, where, "response")
                 props = resolved.get("properties")
                 if _type_of(resolved) == "object" and isinstance(props, dict) and props:
-                    members.update(self.members(props, where, "response")[0])
+                    out = self.object(resolved, where, "response")
+                    members = out["members"]
                 else:
                     members["Body"] = self.member(schema, where, "response")
                     out["payload"] = "Body"
@@ -668,8 +698,20 @@ def _type_of(schema: dict) -> str | None:
     return None
 
 
+def _enum_text(value) -> str:
+    """An enum value as the text the service gets (YAML may have read a number or a date)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float) or value is None:
+        return json.dumps(value)
+    return str(value)
+
+
 def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A number the spec format can hold (finite, within 64 bits)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and -(2**63) <= value < 2**63
 
 
 def _limits(out: dict, schema: dict, low: str, high: str) -> None:
@@ -810,6 +852,7 @@ def convert_document(doc: dict, service: str | None = None) -> OpenAPIImport:
     top_security = doc.get("security")
 
     commands: dict[str, dict] = {}
+    reserved = set(RESERVED_COMMANDS)
     for path, item in (doc.get("paths") or {}).items():
         item = conv.deref(item, "service", "path item")
         for method in METHODS:
@@ -818,10 +861,11 @@ def convert_document(doc: dict, service: str | None = None) -> OpenAPIImport:
                 continue
             name = command_name(str(op.get("operationId", ""))) if op.get("operationId") else ""
             name = name or fallback_command_name(method, str(path))
-            unique = _free(name, commands)
+            unique = _free(name, reserved | set(commands))
             where = f"{unique} ({method.upper()} {path})"
             if unique != name:
-                report.add(where, f"command named {unique} ({name} is taken)")
+                why = "names the service's help" if name in reserved else "is taken"
+                report.add(where, f"command named {unique} ({name} {why})")
             commands[unique] = conv_operation(
                 conv, unique, where, str(path), method, item, op, top_security, url
             )
