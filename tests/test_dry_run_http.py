@@ -317,3 +317,62 @@ def test_a_command_that_runs_its_own_code_has_no_http_request(tmp_path: Path):
     )
     params = run(["notes", "get-note", "--id", "7", "--cli-dry-run"], env=env)
     assert json.loads(params.stdout)["params"] == {"Id": "7"}
+
+
+LISTS_SERVICE = """\
+clishape: 1
+service: lists
+metadata: {protocol: rest-json, apiVersion: '1', endpointPrefix: lists, serviceId: Lists}
+http: {endpoint: 'https://api.example.com/v1', auth: []}
+"""
+LIST_PAYLOAD = """\
+clishape: 1
+command: patch-list
+operation: PatchList
+http: {method: PATCH, requestUri: '/lists/{id}', mediaType: application/json-patch+json}
+input:
+  type: structure
+  required: [Id]
+  members:
+    Id: {type: string, location: uri, locationName: id}
+    Body:
+      type: list
+      member:
+        type: structure
+        members:
+          op: {type: string}
+          when: {type: timestamp, timestampFormat: iso8601}
+  payload: Body
+"""
+MAP_PAYLOAD = """\
+clishape: 1
+command: put-counts
+operation: PutCounts
+http: {method: PUT, requestUri: /counts}
+input:
+  type: structure
+  members:
+    Body: {type: map, key: {type: string}, value: {type: integer}}
+  payload: Body
+"""
+
+
+def test_a_list_or_map_payload_is_the_json_body_itself(tmp_path: Path):
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    (folder / "_service.yaml").write_text(LISTS_SERVICE)
+    (folder / "patch-list.yaml").write_text(LIST_PAYLOAD)
+    (folder / "put-counts.yaml").write_text(MAP_PAYLOAD)
+    env = {"CLISHAPE_SPEC_PATH": str(tmp_path)}
+    patch = '[{"op": "add", "when": "2026-01-02T03:04:05Z"}]'
+    first, headers, body = request_parts(
+        dry(["lists", "patch-list", "--id", "7", "--body", patch], env).stdout
+    )
+    assert first == "PATCH https://api.example.com/v1/lists/7"
+    assert headers["Content-Type"] == "application/json-patch+json"
+    assert json.loads(body) == [{"op": "add", "when": "2026-01-02T03:04:05Z"}]
+    assert headers["Content-Length"] == str(len(body.strip().encode()))
+    _first, _headers, body = request_parts(
+        dry(["lists", "put-counts", "--body", "a=1,b=2"], env).stdout
+    )
+    assert json.loads(body) == {"a": 1, "b": 2}

@@ -12,6 +12,8 @@ module adds around it, on the client's events:
   ``Authorization: Basic`` (``user:password``, base64), or an API key in a header or the query
   string; the secret comes from an environment variable or the config profile, and is kept
   out of every message and of ``--debug``;
+* a payload member that is a list, a map or a document is the JSON body itself (botocore's
+  serializer writes only structure, blob and string payloads as the body);
 * form bodies: an operation whose ``http.mediaType`` is ``application/x-www-form-urlencoded``
   sends its body members form-encoded (nested structures as ``key[member]``, list items of
   structures as ``key[0][member]``, lists of scalars as the key repeated); any other media type
@@ -106,10 +108,13 @@ class HttpPlan:
 
     # botocore events
 
-    def on_before_call(self, params=None, **_kwargs):
-        """The request dict is serialised: re-encode a form body, add the credentials."""
+    def on_before_call(self, params=None, model=None, **_kwargs):
+        """The request dict is serialised: write a list/map/document payload as the JSON
+        value itself, re-encode a form body, add the credentials."""
         if params is None:
             return None
+        if model is not None and params.get("body") and _json_value_payload(model):
+            params["body"] = unwrapped_payload(params["body"])
         if self.media_type:
             if self.media_type == FORM:
                 params["body"] = form_body(params.get("body"))
@@ -195,6 +200,30 @@ def basic_token(secret: str) -> str:
     import base64
 
     return base64.b64encode(secret.encode("utf-8")).decode("ascii")
+
+
+# -- payloads that are JSON values -------------------------------------------------------------
+
+
+def _json_value_payload(model) -> bool:
+    """Whether the operation's input has a payload member that is a list, a map or a document
+    (botocore's rest-json serializer writes those under the key ``null``)."""
+    shape = model.input_shape
+    name = shape.serialization.get("payload") if shape is not None else None
+    if name is None or name not in shape.members:
+        return False
+    member = shape.members[name]
+    return member.type_name in ("list", "map") or bool(getattr(member, "is_document_type", False))
+
+
+def unwrapped_payload(body) -> bytes:
+    """``{"null": VALUE}`` as botocore wrote such a payload -> VALUE as the JSON body (its
+    timestamps and blobs already written as botocore writes them)."""
+    text = body.decode("utf-8") if isinstance(body, bytes) else str(body)
+    data = json.loads(text)
+    if isinstance(data, dict) and list(data) == ["null"]:
+        return json.dumps(data["null"], ensure_ascii=False).encode("utf-8")
+    return body if isinstance(body, bytes) else text.encode("utf-8")
 
 
 # -- form bodies -------------------------------------------------------------------------------
