@@ -239,6 +239,7 @@ def test_an_imported_operation_shows_its_url_with_the_query_string(imported):
     argv = ["petstore", "find-pets", "--tags", "dog", "cat", "--limit", "10"]
     first, headers, body = request_parts(dry(argv, imported).stdout)
     assert first == "GET https://petstore.swagger.io/v2/pets?tags=dog&tags=cat&limit=10"
+    assert headers["Accept"] == "application/json"
     assert "Authorization" not in headers  # the document asks for none
     assert not any(name.lower().startswith("amz-sdk") for name in headers)
     assert body == ""

@@ -12,6 +12,7 @@ module adds around it, on the client's events:
   ``Authorization: Basic`` (``user:password``, base64), or an API key in a header or the query
   string; the secret comes from an environment variable or the config profile, and is kept
   out of every message and of ``--debug``;
+* ``Accept: application/json`` unless the answer is one blob or text payload;
 * a payload member that is a list, a map or a document is the JSON body itself (botocore's
   serializer writes only structure, blob and string payloads as the body);
 * form bodies: an operation whose ``http.mediaType`` is ``application/x-www-form-urlencoded``
@@ -115,6 +116,8 @@ class HttpPlan:
             return None
         if model is not None and params.get("body") and _json_value_payload(model):
             params["body"] = unwrapped_payload(params["body"])
+        if model is not None and _answers_json(model):
+            params["headers"].setdefault("Accept", "application/json")
         if self.media_type:
             if self.media_type == FORM:
                 params["body"] = form_body(params.get("body"))
@@ -214,6 +217,16 @@ def _json_value_payload(model) -> bool:
         return False
     member = shape.members[name]
     return member.type_name in ("list", "map") or bool(getattr(member, "is_document_type", False))
+
+
+def _answers_json(model) -> bool:
+    """Whether the answer is read as JSON: not when it is one blob or text payload (a download,
+    where the server chooses the media type)."""
+    shape = model.output_shape
+    name = shape.serialization.get("payload") if shape is not None else None
+    if name is None or name not in shape.members:
+        return True
+    return shape.members[name].type_name not in ("blob", "string")
 
 
 def unwrapped_payload(body) -> bytes:
