@@ -437,6 +437,14 @@ def _execute(parsed, settings, io: IO, files=None, local_endpoint=None) -> int:
         data = output_sample(command.output) if command.output is not None else {}
         return _print(io, settings, data, present_args)
     if settings.dry_run:
+        if settings.dry_run_http:
+            from cli_core.send.wire import no_request_of_its_own, wire_dry_run_text
+
+            if command.handler:
+                raise no_request_of_its_own(command)
+            send_settings = settings.send_settings(parsed.pagination)
+            io.stdout.write(wire_dry_run_text(command, request, send_settings, stderr=io.stderr))
+            return 0
         io.stdout.write(dry_run_text(request))
         return 0
     if command.handler:
@@ -494,7 +502,8 @@ def _send_and_print(parsed, request, settings, io, present_args, local_endpoint)
             f"and the command {command.service} {command.name} has no handler"
         )
     settings.check_send()
-    if settings.local and settings.endpoint_url is None:
+    plain_http = parsed.command.raw.get("service_http") is not None  # not the local service's
+    if settings.local and settings.endpoint_url is None and not plain_http:
         if local_endpoint is None:
             from cli_core.errors import ConfigError
 

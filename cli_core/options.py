@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-# name: with dashes; kind: "flag" (no value), "string", "int" or "choice"; help_type: the type the
+# name: with dashes; kind: "flag" (no value), "string", "int", "choice" or "optional-choice" (a
+# flag that may be followed by one of its choices: ``--cli-dry-run [http]``); help_type: the type the
 # help page shows, when it is not derived from kind. (A namedtuple: cheap on the start-up path.)
 _GlobalOption = namedtuple(
     "GlobalOption", "name kind dest help choices help_type", defaults=((), "")
@@ -33,6 +34,7 @@ OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream", "off")
 COLOR_MODES = ("on", "off", "auto")
 BINARY_FORMATS = ("base64", "raw-in-base64-out")
 TIMESTAMP_FORMATS = ("iso8601", "wire")
+DRY_RUN_VIEWS = ("http",)  # the value --cli-dry-run may take (alone: the parameters)
 RETRY_MODES = ("legacy", "standard", "adaptive")
 # How an error is written to stderr (default: enhanced). legacy: the one-line message;
 # enhanced: that line, then the service's extra error details; the others: the error as a
@@ -150,10 +152,14 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
         choices=ERROR_FORMATS,
     ),
     GlobalOption(
-        "--cli-dry-run", "flag", "cli_dry_run",
-        "Print the operation name and the final request parameters as JSON instead of sending "
-        "the request, after merging input documents, binary handling and validation "
-        "(clishape extension).",
+        "--cli-dry-run", "optional-choice", "cli_dry_run",
+        "Show the request instead of sending it (clishape extension). Alone: the operation "
+        "name and the final request parameters as JSON, after merging input documents, binary "
+        "handling and validation. With http: the HTTP request that would be sent, built and "
+        "signed as for sending (method, URL with its query string, headers, body), with the "
+        "signature, tokens and API keys shown as *** and a binary body as its size; nothing is "
+        "sent.",
+        choices=DRY_RUN_VIEWS, help_type="string, optional",
     ),
     GlobalOption(
         "--cli-input-merge", "choice", "cli_input_merge",

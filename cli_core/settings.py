@@ -28,6 +28,9 @@ Precedence, each first-found wins:
 * retries: ``AWS_MAX_ATTEMPTS`` > config ``max_attempts``; ``AWS_RETRY_MODE`` > ``retry_mode``
 * input size limit: ``CLISHAPE_MAX_INPUT_BYTES`` > config ``cli_max_input_bytes`` > 256 MiB
 * file encoding: ``AWS_CLI_FILE_ENCODING`` > utf-8
+* a plain HTTP API's secret (``http.auth`` of its spec; ``http_auth``): for each entry in
+  order, its environment variable > its key in the profile of the app's config file; never
+  the command line
 * spec roots: ``CLISHAPE_SPEC_PATH`` entries, then the shipped specs (``spec_roots``)
 * cache folder: ``CLISHAPE_CACHE_DIR`` (empty: none) > ``$XDG_CACHE_HOME/clishape`` >
   ``~/.cache/clishape`` (``cache_root``)
@@ -134,6 +137,7 @@ class SendSettings:
     cache_dir: Path | None = None  # where the trimmed endpoints file is kept; None = nowhere
     timestamp_format: str = "iso8601"  # "wire": timestamps are kept as the response had them
     prog: str = "clishape"  # the program's name, starting each --debug line
+    profile_config: object = None  # the profile's ``ProfileConfig`` (read on first use)
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ class Settings:
     query: str | None = None
     color: str = "auto"
     dry_run: bool = False
+    dry_run_http: bool = False  # ``--cli-dry-run http``: the HTTP request, not the parameters
     paginate: bool = True
     no_pager: bool = False
     local: bool = False
@@ -378,6 +383,7 @@ class Settings:
             cache_dir=self.cache_dir,
             timestamp_format=self.timestamp_format,
             prog=self.app.name,
+            profile_config=self.config,
         )
         if local is not None:
             url, access_key, secret_key, region = local
@@ -471,6 +477,7 @@ def resolve_settings(args, environ: Mapping[str, str], app=None) -> Settings:
         query=args.query,
         color=args.color or "auto",
         dry_run=bool(args.cli_dry_run),
+        dry_run_http=args.cli_dry_run == "http",
         paginate=not args.no_paginate,
         no_pager=bool(args.no_cli_pager),
         local=env.get(app.env(LOCAL_SUFFIX), "").lower() in _TRUE,
@@ -629,6 +636,70 @@ def redact_text(text: str, secrets) -> str:
     for secret in sorted((s for s in secrets if len(s) >= MIN_REDACTED), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+# -- the secret of a plain HTTP API ------------------------------------------------------------
+
+# How a plain HTTP API (a service spec with ``http:``) is authenticated: ``kind`` bearer, basic
+# or api-key; an api key goes ``placement`` header or query under ``name``; ``secret`` is the
+# token, ``user:password`` or key; ``source`` says where it was found (never the secret itself).
+HttpAuth = namedtuple("HttpAuth", "kind placement name secret source")
+HTTP_AUTH_KINDS = ("bearer", "basic", "api-key")
+
+
+def http_auth(entries, environ: Mapping[str, str], config=None):
+    """The first usable entry of a service's ``http.auth`` list as an ``HttpAuth``, or None.
+
+    An entry is usable when its secret is set: the environment variable ``env`` (first), else
+    the key ``config`` in the run's profile of the app's config file (``config``: the
+    ``ProfileConfig`` of ``--profile``, the profile variable or default). A secret never comes
+    from the command line. A secret a header cannot carry, or a basic one without
+    ``user:password``, is a ConfigError naming where it was found.
+    """
+    for entry in entries or ():
+        if not isinstance(entry, dict):
+            continue
+        value, source = None, ""
+        env_name = entry.get("env")
+        if env_name and environ.get(env_name):
+            value, source = environ[env_name], f"the environment variable {env_name}"
+        elif entry.get("config") and config is not None:
+            found = config.get(entry["config"])
+            if found:
+                value = str(found)
+                source = f"'{entry['config']}' in profile '{config.profile}' of {config.path}"
+        if value is None:
+            continue
+        kind = entry.get("type")
+        if kind not in HTTP_AUTH_KINDS:
+            raise ConfigError(
+                f"The service's http.auth entry for {source} has the type '{shown(kind)}'; "
+                f"expected one of {', '.join(HTTP_AUTH_KINDS)}"
+            )
+        value = value.strip()
+        if not (value.isascii() and value.isprintable()):
+            raise ConfigError(
+                f"The secret from {source} contains a line break, a non-ASCII or another "
+                "character a request cannot carry"
+            )
+        if kind == "basic" and ":" not in value:
+            raise ConfigError(f"The credentials from {source} must be written user:password")
+        placement = entry.get("in", "header") if kind == "api-key" else "header"
+        name = entry.get("name") or "Authorization"
+        return HttpAuth(kind, placement, name, value, source)
+    return None
+
+
+def http_auth_places(entries) -> list[str]:
+    """Where ``http_auth`` looks for a secret, for a hint when none was found."""
+    places = []
+    for entry in entries or ():
+        if isinstance(entry, dict):
+            if entry.get("env"):
+                places.append(entry["env"])
+            if entry.get("config"):
+                places.append(f"'{entry['config']}' in the profile")
+    return places
 
 
 # -- where specs and derived files live ----------------------------------------------------

@@ -226,6 +226,15 @@ def test_global_option_values(env, option, values):
     assert complete_line(f"clishape toys list-toys {option} ", env) == values
 
 
+def test_an_optional_value_or_the_rest_of_the_line(env):
+    # --cli-dry-run takes http, or nothing: both the value and what may follow are offered
+    assert complete_line("clishape --cli-dry-run h", env) == ["http"]
+    after = complete_line("clishape --cli-dry-run ", env)
+    assert "http" in after and "toys" in after
+    assert "--name" in complete_line("clishape toys describe-toy --cli-dry-run --n", env)
+    assert "--name" in complete_line("clishape toys describe-toy --cli-dry-run http --n", env)
+
+
 def test_profiles_from_the_config_and_credentials_files(env):
     assert complete_line("clishape --profile ", env) == ["default", "dev", "prod", "staging"]
     assert complete_line("clishape toys list-toys --profile p", env) == ["prod"]

@@ -134,7 +134,7 @@ def test_seed_page_structure(seed):
     assert f"See also: AWS API Documentation\n    ({link})" in page
     assert "    --domain-id (string) [required]\n" in page
     for opt in GLOBAL_OPTIONS:  # every global option in the synopsis and documented
-        assert re.search(rf"^      \[{opt.name}( <value>)?\]$", page, re.M), opt.name
+        assert re.search(rf"^      \[{opt.name}( <value>| \[[a-z|]+\])?\]$", page, re.M), opt.name
         assert f"    {opt.name} ({opt.shown_type})\n" in page
     # output nested to every depth, WatchlistIds included
     assert (

@@ -489,7 +489,7 @@ def test_a_file_that_reports_no_size_is_still_read_whole():
     assert text.startswith("Name:")
 
 
-@pytest.mark.parametrize("flag", ["--bool-arg", "--no-bool-arg", "--debug", "--cli-dry-run"])
+@pytest.mark.parametrize("flag", ["--bool-arg", "--no-bool-arg", "--debug"])
 def test_a_value_given_to_a_flag_is_named_and_shortened(flag):
     result = run([*PROBE, f"{flag}={'A' * 10_000}"], env=ENV)
     assert_refused(result, flag)

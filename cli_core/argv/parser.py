@@ -162,6 +162,8 @@ GlobalArgs = namedtuple(
 def _global_parser(options, prog: str) -> _Parser:
     parser = _Parser(prog=prog)
     for opt in options:
+        if opt.kind == "optional-choice":
+            continue  # taken out of argv before argparse (``_take_optional_choices``)
         if opt.kind == "flag":
             parser.add_argument(opt.name, dest=opt.dest, action="store_true")
         else:
@@ -178,10 +180,13 @@ def split_globals(
 
     Every problem with the global options is reported at once.
     """
+    argv, optional, problems = _take_optional_choices(argv, options)
     parser = _global_parser(options, prog)
+    parser.problems.extend(problems)
     namespace, rest = parser.parse_known_args(argv)
     problems = parser.problems
     values = vars(namespace)
+    values.update(optional)
     for opt in options:
         value = values.get(opt.dest)
         if value is None:
@@ -201,6 +206,41 @@ def split_globals(
     if problems:
         raise problems_error(problems)
     return GlobalArgs(**{k: v for k, v in values.items() if v is not None}), rest
+
+
+def _take_optional_choices(argv: list[str], options) -> tuple[list[str], dict, list[str]]:
+    """Take out the options that may be followed by one of their choices (``--cli-dry-run`` or
+    ``--cli-dry-run http``): argv without them, dest -> True or the choice, and the problems.
+
+    The next token is the option's value only when it is one of the choices, so a service name
+    after the option (``--cli-dry-run s3api ...``) stays where it is.
+    """
+    options = {opt.name: opt for opt in options if opt.kind == "optional-choice"}
+    rest: list[str] = []
+    values: dict = {}
+    problems: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        index += 1
+        name, equals, value = token.partition("=")
+        opt = options.get(name)
+        if opt is None:
+            rest.append(token)
+            continue
+        if not equals:
+            value = None
+            if index < len(argv) and argv[index] in opt.choices:
+                value = argv[index]
+                index += 1
+        elif value not in opt.choices:
+            problems.append(
+                f"argument {opt.name}: invalid value '{shown_value(value)}' (give it alone, or "
+                f"followed by {' or '.join(opt.choices)})"
+            )
+            continue
+        values[opt.dest] = value if value is not None else values.get(opt.dest, True)
+    return rest, values, problems
 
 
 # -- one command -------------------------------------------------------------------------------

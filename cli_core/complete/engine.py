@@ -52,6 +52,8 @@ def global_table(environ, app=None) -> dict[str, Option]:
     for opt in global_options(families):
         if opt.kind == "flag":
             out[opt.name] = Option(opt.name, FLAG)
+        elif opt.kind == "optional-choice":  # --cli-dry-run [http]
+            out[opt.name] = Option(opt.name, OPTIONAL, tuple(opt.choices))
         elif opt.choices:
             out[opt.name] = Option(opt.name, ONE, tuple(opt.choices))
         elif opt.name == "--profile":
@@ -306,6 +308,11 @@ def _answer(place, current, known, roots, cache_dir, spec, environ):
             return []
         return [f"{name}={v}" for v in _values(option, value, environ)]
     if pending is not None and not (place.after_value and current.startswith("-")):
+        if pending.takes == OPTIONAL and not place.after_value:
+            # a value may follow, or the line goes on: offer both (``--cli-dry-run [http]``)
+            place.pending = None
+            rest = _answer(place, current, known, roots, cache_dir, spec, environ)
+            return [*_values(pending, current, environ), *rest]
         return _values(pending, current, environ)
     if current.startswith("-"):
         return known.offered(place.given)

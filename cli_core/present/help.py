@@ -435,7 +435,10 @@ def _synopsis_lines(command: Command, options) -> list[str]:
         f"[{SKELETON_OPTION} <value>]" if command.outfile_member is None else OUTFILE_SYNOPSIS
     )
     for opt in options:
-        lines.append(f"[{opt.name}]" if opt.shown_type == "boolean" else f"[{opt.name} <value>]")
+        if opt.kind == "optional-choice":
+            lines.append(f"[{opt.name} [{'|'.join(opt.choices)}]]")
+        else:
+            lines.append(f"[{opt.name}]" if opt.shown_type == "boolean" else f"[{opt.name} <value>]")
     return lines
 
 

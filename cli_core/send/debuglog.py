@@ -187,12 +187,12 @@ class DebugLog:
     token are scrubbed from every line.
     """
 
-    def __init__(self, command, stderr, credentials=None, prefix: str = PREFIX):
+    def __init__(self, command, stderr, credentials=None, prefix: str = PREFIX, secrets=()):
         self.command = command
         self.stderr = stderr
         self.prefix = prefix
         self._credentials = credentials
-        self._secrets: set[str] = set()
+        self._secrets: set[str] = set(secrets)  # known secrets (a plain HTTP API's token)
 
     def attach(self, events) -> None:
         events.register("before-parameter-build", self.on_params)

@@ -177,12 +177,23 @@ def _write_error(path: str, exc: Exception) -> CLIError:
 
 
 @collection_paused
-def send(command, params: dict, settings: SendSettings, *, stderr, make_client=None) -> Response:
+def send(
+    command, params: dict, settings: SendSettings, *, stderr, make_client=None, before_send=None
+) -> Response:
     """Call the command's operation with ``params``; the first page is fetched before returning.
 
     ``make_client``: a callable returning the ``(session, client)`` to call through, for many
     calls sharing one client (a batch); by default :func:`build_client` makes a new one.
+    A plain HTTP API (``cli_core.send.http``) is sent unsigned with its own additions.
+    ``before_send`` is registered last on botocore's ``before-send`` event (the wire dry run
+    stops there).
     """
+    http = None
+    if command.raw.get("service_http") is not None:
+        from cli_core.send.http import plan
+
+        http = plan(command, settings)
+        settings = http.settings
     params, pagination = unshadow(command, params, settings.paginate, settings.pagination)
     paging = should_paginate(command, params, settings.paginate, pagination)
     if settings.endpoint_url is not None:
@@ -203,13 +214,20 @@ def send(command, params: dict, settings: SendSettings, *, stderr, make_client=N
             problem = shown(redact_text(str(exc), secrets), 200)
             raise ConfigError(f"A setting was refused while preparing the request: {problem}") from None
         secrets |= credential_secrets(session, settings)
+        if http is not None:
+            if not getattr(client, "_clishape_http_attached", False):  # once per shared client
+                http.attach(client.meta.events)
+                client._clishape_http_attached = True
+            secrets |= http.secrets
         if settings.debug:
             from cli_core.send.debuglog import DebugLog
 
             credentials = session.get_credentials if settings.sign else None
-            DebugLog(command, stderr, credentials, f"{settings.prog}: ").attach(
+            DebugLog(command, stderr, credentials, f"{settings.prog}: ", secrets).attach(
                 client.meta.events
             )
+        if before_send is not None:
+            client.meta.events.register("before-send", before_send)
         from botocore import xform_name
 
         method = xform_name(command.operation)

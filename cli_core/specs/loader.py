@@ -26,7 +26,7 @@ from cli_core.settings import SHIPPED_SPECS
 from cli_core.shapes.model import Command
 from cli_core.specs.format import FORMAT_VERSION, SHAPE_TYPES
 
-COMPILER_VERSION = "3"
+COMPILER_VERSION = "4"
 SERVICE_FILE = "_service.yaml"
 MAX_SPEC_BYTES = 64 * 1024 * 1024  # a spec file larger than this is refused, not read
 
@@ -480,6 +480,7 @@ def compile_command(service: dict, command: dict, command_file: Path | str = "<s
         "metadata": service.get("metadata", {}),
         "service_documentation": service.get("documentation", ""),
         "service_wire": service.get("wire") or {},
+        "service_http": service.get("http"),  # a plain HTTP API (no SigV4) when present
         "command": command.get("command"),
         "operation": operation,
         "shapes": table,
