@@ -93,6 +93,14 @@ def read_profile(path: str, name: str) -> dict:
     return dict(parser.items(section))
 
 
+def has_profile(path: str, name: str, what: str = "config file") -> bool:
+    """Whether the file at ``path`` has a section for profile ``name``."""
+    parser = parse_file(path, what)
+    if parser is None:
+        return False
+    return any(parser.has_section(s) for s in (name, f"profile {name}"))
+
+
 def parse_file(path: str, what: str):
     """A RawConfigParser over the file, or None when it does not exist; ConfigError if broken."""
     import configparser

@@ -457,6 +457,7 @@ def _handle_and_print(parsed, request, settings, io, present_args) -> int:
     from cli_core.send.handler import call_handler, make_context
 
     command = parsed.command
+    settings.check_profile()
     context = make_context(command, settings, io)
     with request.open_files() as params:  # streaming input: files open while the handler runs
         response = call_handler(

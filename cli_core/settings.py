@@ -421,6 +421,22 @@ class Settings:
 
             parse_file(credentials_path(self.environ, self.app), "credentials file")
 
+    def check_profile(self) -> None:
+        """A profile named by ``--profile`` or the environment must exist (a handler command
+        checks here; botocore checks it for a command that is sent)."""
+        named = self._arg("profile") or self.environ.get(self._env("profile"))
+        if not named or named == "default":
+            return
+        from cli_core.config import config_path, credentials_path, has_profile
+
+        if has_profile(config_path(self.environ, self.app), named):
+            return
+        if self.app.aws and has_profile(
+            credentials_path(self.environ, self.app), named, "credentials file"
+        ):
+            return
+        raise ConfigError(f"The config profile ({shown(named)}) could not be found")
+
     # -- secrets ---------------------------------------------------------------------------
 
     def secrets(self) -> set[str]:

@@ -233,3 +233,17 @@ def test_default_service_commands_run_without_the_service_name(mytool):
     roots = spec_roots({}, app)
     assert candidates("mytool add", roots=roots, app=app) == ["add-task"]
     assert "--title" in candidates("mytool add-task --t", roots=roots, app=app)
+
+
+def test_a_profile_that_does_not_exist_is_refused_by_a_handler_command(mytool, tmp_path):
+    config = tmp_path / "mytool.ini"
+    config.write_text("[default]\noutput = yaml\n[profile work]\noutput = text\n")
+    env = {"MYTOOL_CONFIG_FILE": str(config)}
+    line = ["tasks", "add-task", "--title", "shop"]
+    assert run([*line, "--profile", "work"], app=mytool, env=env).exit_code == 0
+    for missing in (["--profile", "nope"],):
+        result = run([*line, *missing], app=mytool, env=env)
+        assert result.exit_code == 253
+        assert result.stderr == "mytool: error: The config profile (nope) could not be found\n"
+    by_env = run(line, app=mytool, env={**env, "MYTOOL_PROFILE": "nope"})
+    assert by_env.exit_code == 253
