@@ -118,7 +118,8 @@ REAL_CALL_BOTOCORE = {
     "history", "hooks", "httpchecksum", "httpsession", "loaders", "model", "monitoring",
     "paginate", "parsers", "plugin", "regions", "response", "retries", "retries.adaptive",
     "retries.base", "retries.bucket", "retries.quota", "retries.special", "retries.standard",
-    "retries.throttling", "retryhandler", "serialize", "session", "signers", "tokens",
+    "retries.throttling", "retryhandler", "serialize", "service_module_names",  # botocore 1.44
+    "session", "signers", "tokens",
     "translate", "useragent", "utils", "validate", "vendored", "vendored.requests",
     "vendored.requests.exceptions", "vendored.requests.packages",
     "vendored.requests.packages.urllib3", "vendored.requests.packages.urllib3.exceptions",

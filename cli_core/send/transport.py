@@ -719,7 +719,10 @@ def _service_error(exc, clean=str, members=None) -> ServiceError:
             details[key] = value
     code = error.get("Code")
     modeled = (members or {}).get(code)
-    return ServiceError(clean(exc), code=code, details=details, modeled=modeled)
+    # botocore 1.44 says "(reached max retries: 0)" when one attempt was all that was allowed:
+    # no retry was made, so there is nothing to report
+    message = clean(exc).replace(" (reached max retries: 0)", "")
+    return ServiceError(message, code=code, details=details, modeled=modeled)
 
 
 def error_members(command) -> dict:
