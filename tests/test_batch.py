@@ -365,26 +365,10 @@ def test_a_paginated_listing_per_line_is_one_merged_result(moto):
 # -- a command whose work is a Python handler ----------------------------------------------------
 
 
-@pytest.fixture
-def notes(tmp_path, monkeypatch):
-    """tests/test_handlers.py's ``notes`` service (handler commands) on the spec path."""
-    from test_handlers import COMMANDS, HANDLERS, SERVICE
-
-    folder = tmp_path / "specs" / "notes"
-    folder.mkdir(parents=True)
-    (folder / "_service.yaml").write_text(SERVICE)
-    for name, text in COMMANDS.items():
-        (folder / f"{name}.yaml").write_text(text)
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "notes_handlers.py").write_text(HANDLERS)
-    monkeypatch.syspath_prepend(str(site))
-    sys.modules.pop("notes_handlers", None)
-    yield {"CLISHAPE_SPEC_PATH": str(tmp_path / "specs")}
-    sys.modules.pop("notes_handlers", None)
+from test_handlers import notes  # noqa: E402, F401 - the ``notes`` handler service fixture
 
 
-def test_a_handler_command_runs_per_line_without_any_service(notes):
+def test_a_handler_command_runs_per_line_without_any_service(notes):  # noqa: F811 - fixture
     lines = "".join(json.dumps({"Id": i}) + "\n" for i in ("3", "7", "1"))
     result = run(["notes", "get-note", "--cli-input-jsonl", "-", "--query", "Note.Text"],
                  env=notes, stdin=lines)  # fmt: skip

@@ -541,12 +541,17 @@ def write_specs(model: Model, out: Path, files: dict[str, dict] | None = None) -
                 if fh.read() == text:
                     result.unchanged.append(path)
                     continue
-        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_atomically(path, text)
         result.written.append(path)
     return result
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it: a reader never sees half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
 
 
 def _would_change(path: Path, name: str, files: dict[str, dict]) -> list[str]:
