@@ -336,3 +336,19 @@ def test_a_redirect_is_an_error_naming_where_it_points(petstore):
     assert result.stderr.splitlines()[0].endswith(
         "(301) when calling the FindPetById operation: Moved Permanently (to /api/pets)"
     )
+
+
+def test_a_waiter_of_a_plain_http_api_sends_as_its_commands_do(petstore, tmp_path: Path):
+    env, seen = petstore
+    service = tmp_path / "specs" / "petstore" / "_service.yaml"
+    service.write_text(
+        service.read_text()
+        + "waiters:\n  pet-exists:\n    command: find-pet-by-id\n    delay: 1\n"
+        "    maxAttempts: 2\n    acceptors:\n"
+        "      - {state: success, matcher: status, expected: 200}\n"
+        "      - {state: retry, matcher: status, expected: 404}\n"
+    )
+    seed(env)
+    result = run(["petstore", "wait", "pet-exists", "--id", "1"], env=env)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert seen[-1] == ("GET", "/api/pets/1", f"Bearer {TOKEN}")  # the token, not SigV4

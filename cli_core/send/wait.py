@@ -157,6 +157,12 @@ def _debug(settings, stderr, name: str, attempt: int, attempts: int, text: str) 
 def _operation(command, settings: SendSettings, stderr):
     """``call(params)`` for the command's operation: the response, or a service error's
     response (what acceptors look at); and the secrets no message may repeat."""
+    http = None
+    if command.raw.get("service_http") is not None:  # a plain HTTP API: unsigned, its own auth
+        from cli_core.send.http import plan
+
+        http = plan(command, settings)
+        settings = http.settings
     if settings.endpoint_url is not None:
         check_endpoint_url(settings.endpoint_url)
     if settings.verify is False:
@@ -173,11 +179,14 @@ def _operation(command, settings: SendSettings, stderr):
                 f"A setting was refused while preparing the request: {problem}"
             ) from None
         secrets |= credential_secrets(session, settings)
+        if http is not None:
+            http.attach(client.meta.events)
+            secrets |= http.secrets
         if settings.debug:
             from cli_core.send.debuglog import DebugLog
 
             credentials = session.get_credentials if settings.sign else None
-            DebugLog(command, stderr, credentials, f"{settings.prog}: ").attach(
+            DebugLog(command, stderr, credentials, f"{settings.prog}: ", secrets).attach(
                 client.meta.events
             )
         from botocore import xform_name
