@@ -110,16 +110,26 @@ def redact_values(value, secrets: set[str]):
 # -- text --------------------------------------------------------------------------------------
 
 
-def redact_header(name: str, value: str, secrets: set[str]) -> str:
+def redact_header(
+    name: str, value: str, secrets, secret_headers=_SECRET_HEADERS, signed=_SIGNATURE,
+    scrub: bool = False,
+) -> str:
+    """A header's value as it may be shown: a secret header or value as ``***``, an
+    ``Authorization`` with its ``signed`` parts (or token) as ``***``; with ``scrub``, each secret
+    of ``MIN_SCRUB`` characters or more is also replaced inside longer values (the wire dry run)."""
     lower = name.lower()
-    if lower in _SECRET_HEADERS:
+    if lower in secret_headers or value in secrets:
         return REDACTED
     if lower == "authorization":
-        if _SIGNATURE.search(value):
-            return _SIGNATURE.sub(r"\g<1>" + REDACTED, value)
+        if signed.search(value):
+            return signed.sub(r"\g<1>" + REDACTED, value)
         scheme, _, rest = value.partition(" ")
         return f"{scheme} {REDACTED}" if rest else REDACTED
-    return REDACTED if value in secrets else value
+    if scrub:
+        for secret in secrets:
+            if len(secret) >= MIN_SCRUB and secret in value:
+                value = value.replace(secret, REDACTED)
+    return value
 
 
 def redact_url(url: str, secrets: set[str]) -> str:

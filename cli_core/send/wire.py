@@ -28,6 +28,7 @@ from dataclasses import replace
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from cli_core.errors import ConfigError, ParamError
+from cli_core.send import debuglog
 
 REDACTED = "***"
 # Header names (lower case) whose values are secret as a whole.
@@ -120,18 +121,9 @@ def render_request(request, secrets=(), secret_headers=SECRET_HEADERS, secret_qu
 
 
 def redact_header(name: str, value: str, secrets=(), secret_headers=SECRET_HEADERS) -> str:
-    lower = name.lower()
-    if lower in secret_headers or value in secrets:
-        return REDACTED
-    if lower == "authorization":
-        if _SIGNED_PARTS.search(value):
-            return _SIGNED_PARTS.sub(r"\g<1>" + REDACTED, value)
-        scheme, _, rest = value.partition(" ")
-        return f"{scheme} {REDACTED}" if rest else REDACTED
-    for secret in secrets:
-        if len(secret) >= 6 and secret in value:
-            value = value.replace(secret, REDACTED)
-    return value
+    """A header as the dry run shows it (``debuglog.redact_header``, stricter: the credential
+    too, and secrets inside longer values)."""
+    return debuglog.redact_header(name, value, secrets, secret_headers, _SIGNED_PARTS, scrub=True)
 
 
 def redact_url(url: str, secrets=(), secret_query=SECRET_QUERY) -> str:
