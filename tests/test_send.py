@@ -819,3 +819,36 @@ def test_proxies_come_from_the_given_environment():
     env = {"HTTPS_PROXY": "http://proxy:3128", "http_proxy": "http://lower:1", "NO_PROXY": "h"}
     assert _proxies(env) == {"https": "http://proxy:3128", "http": "http://lower:1"}
     assert _bypasses_proxy("https://h:443/", env) and not _bypasses_proxy("https://x/", env)
+
+
+def test_the_session_registers_botocore_handlers_as_botocore_does(describe):
+    """The quicker event registration (no signature check of botocore's own handlers, no alias
+    search where no alias can apply) leaves every built-in handler where botocore puts it."""
+    import botocore.session
+    from botocore import handlers
+
+    plain = botocore.session.Session()
+    ours, _ = build_client(describe, settings())
+    names = {spec[0] for spec in handlers.BUILTIN_HANDLERS}
+    names |= {f"before-call.{alias}.Op" for alias in ("apigateway", "logs", "ds", "rds", "s3")}
+    names |= {"request-created.cloudsearchdomain.Search", "creating-client-class.iot-data"}
+
+    def registered(session, name):
+        events = session.get_component("event_emitter")
+        real = events._emitter if hasattr(events, "_emitter") else events
+        aliased = session._events._alias_event_name(name)
+        return aliased, [getattr(h, "__qualname__", repr(h)) for h in
+                         real._handlers.prefix_search(aliased)]  # fmt: skip
+
+    for name in sorted(names):
+        assert registered(ours, name) == registered(plain, name), name
+
+
+def test_a_handler_without_kwargs_is_still_refused(describe):
+    _, client = build_client(describe, settings())
+
+    def no_kwargs(request):
+        return None
+
+    with pytest.raises(ValueError, match="must accept keyword arguments"):
+        client.meta.events.register("before-send", no_kwargs)

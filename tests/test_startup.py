@@ -206,7 +206,8 @@ def test_a_real_call_runs_only_what_sending_needs(extra, env, json_endpoint):
     botocore = {name.partition(".")[2] for name in ran if name.startswith("botocore.")}
     assert botocore <= REAL_CALL_BOTOCORE, sorted(botocore - REAL_CALL_BOTOCORE)
     assert not ran & NEVER_RUN_BY_A_CALL, sorted(ran & NEVER_RUN_BY_A_CALL)
-    assert {"_awscrt", "jmespath", "botocore.waiter", "botocore.docs"} <= set(result["waiting"])
+    assert {"_awscrt", "jmespath", "botocore.waiter", "botocore.docs", "awscrt.crypto",
+            "dateutil.parser", "importlib.metadata"} <= set(result["waiting"])  # fmt: skip
 
 
 DEFERRED_PROBE = """
@@ -225,8 +226,15 @@ import jmespath
 version = jmespath.__version__  # a name like any other: the module runs for it
 found = jmespath.search("a.b", {"a": {"b": 7}})
 waiter = client.get_waiter("bucket_exists")  # the waiter module runs now
+from botocore.credentials import parse  # from dateutil.parser: a forwarder until called
+when = parse("2026-11-30T12:00:00Z").isoformat()
+from botocore.compat import EC  # from awscrt.crypto: a forwarder until an attribute is read
+ec_der = callable(EC.new_key_from_der_data) if EC is not None else None
+from urllib3.http2 import version as distribution_version  # from importlib.metadata
+urllib3_version = distribution_version("urllib3")
 print(json.dumps({"before": before, "after": pending(), "doc": doc[:2000], "crc": crc,
-                  "found": found, "version": version, "waiter": type(waiter).__name__}))
+                  "found": found, "version": version, "waiter": type(waiter).__name__,
+                  "when": when, "ec": ec_der, "urllib3": urllib3_version}))
 """
 
 
@@ -237,11 +245,9 @@ def test_deferred_modules_load_when_used(env):
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert {"_awscrt", "botocore.docs.method", "botocore.waiter", "jmespath"} <= set(
-        result["before"]
-    )
     used = {"_awscrt", "botocore.docs.method", "botocore.docs.bcdoc.restdoc", "botocore.waiter",
-            "jmespath"}  # fmt: skip
+            "jmespath", "dateutil.parser", "awscrt.crypto", "importlib.metadata"}  # fmt: skip
+    assert used - {"botocore.docs.bcdoc.restdoc"} <= set(result["before"])
     assert not used & set(result["after"])  # the docs of paginators and waiters: not asked for
     assert "ListBuckets" in result["doc"] or "list_buckets" in result["doc"]
     from awscrt import checksums  # the same checksum, computed without any deferring
@@ -250,3 +256,6 @@ def test_deferred_modules_load_when_used(env):
     assert result["found"] == 7
     assert result["version"] == __import__("jmespath").__version__
     assert result["waiter"] == "S3.Waiter.BucketExists"
+    assert result["when"] == "2026-11-30T12:00:00+00:00"
+    assert result["ec"] is True
+    assert result["urllib3"] == __import__("importlib.metadata").metadata.version("urllib3")

@@ -235,6 +235,70 @@ def service_cases(aws: str | None, url: str, ids: dict) -> list[Case]:
     return cases
 
 
+# Where a real call's time goes, measured inside the process: marks when the program starts
+# running, when botocore is first imported, when the client is being built and done, and when
+# the answer has been printed; the interpreter's own start is `python -c pass` of the same run.
+PHASES_PROBE = r"""
+import sys, time
+start = time.perf_counter()
+marks = {}
+
+class FirstBotocore:
+    def find_spec(self, name, path=None, target=None):
+        if name == "botocore":
+            marks.setdefault("botocore", time.perf_counter())
+
+sys.meta_path.insert(0, FirstBotocore())
+import cli_core.send.transport as transport
+build = transport.build_client
+
+def timed_build(*args, **kwargs):
+    marks["client"] = time.perf_counter()
+    try:
+        return build(*args, **kwargs)
+    finally:
+        marks["request"] = time.perf_counter()
+
+transport.build_client = timed_build
+sys.argv = ["clishape", *sys.argv[1:]]
+from clishape_commands.app import main
+try:
+    main()
+except SystemExit:
+    pass
+end = time.perf_counter()
+sys.stdout.flush()
+steps = [start, marks["botocore"], marks["client"], marks["request"], end]
+print(" ".join(f"{b - a:.6f}" for a, b in zip(steps, steps[1:])), file=sys.stderr)
+"""
+
+PHASES = ("clishape, up to sending (parse, spec, request)",
+          "botocore's transport imported (compat, urllib3, parsers)",
+          "botocore's session and client imported and built",
+          "the request and printing the answer")  # fmt: skip
+
+
+def real_call_phases(case: Case, runs: int, summary: dict) -> None:
+    """Print the medians of each phase of the real call (and the interpreter's start)."""
+    env = child_env(case.env)
+    cli_args = case.argv[len(CLI):]
+    spent: list[list[float]] = [[] for _ in PHASES]
+    bare: list[float] = []
+    for _ in range(runs):
+        bare.append(_timed_run([PY, "-c", "pass"], env, None)[0])
+        done = subprocess.run([PY, "-c", PHASES_PROBE, *cli_args], capture_output=True,
+                              text=True, env=env)  # fmt: skip
+        for phase, took in zip(spent, done.stderr.strip().splitlines()[-1].split(), strict=True):
+            phase.append(float(took))
+    rows = [("the interpreter (python -c pass)", statistics.median(bare))]
+    rows += [(name, statistics.median(times)) for name, times in zip(PHASES, spent, strict=True)]
+    total = sum(took for _, took in rows)
+    lines = ["## where the real call's time goes (medians; the phases add up to about one call)"]
+    lines += [f"{name:<58} {took * 1000:>7.1f} ms {took / total:>5.0%}" for name, took in rows]
+    print("\n".join(lines) + "\n")
+    summary["real call phases"] = rows
+
+
 # -- the local service against moto, both in server mode, same run --------------------------------
 
 LOCAL_LATENCY_CALLS = 300  # per target, in rounds of 60, the targets interleaved
@@ -288,6 +352,66 @@ def _targets(local_url: str, ids: dict, moto_url: str) -> dict:
         "moto (server mode)": ("dynamodb", moto_url, MOTO_CREDS, [
             ("describe_table", {"TableName": "bench"}), ("list_tables", {})]),
     }  # fmt: skip
+
+
+# A server that does nothing but answer: every request on a kept-alive connection gets the same
+# bytes, captured once from clishape-local's answer to the describe call. What a boto3 client
+# takes per call against it is the least any server can give on this machine (the client's own
+# work and the loopback), so the latency table can show what each real server adds to it.
+CANNED_SERVER = r"""
+import socket, socketserver, sys
+answer = open(sys.argv[2], "rb").read()
+
+class Answer(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        while True:
+            length = 0
+            line = self.rfile.readline()
+            if not line:
+                return
+            while line not in (b"\r\n", b"\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+                line = self.rfile.readline()
+            self.rfile.read(length)
+            self.connection.sendall(answer)
+
+socketserver.ThreadingTCPServer.allow_reuse_address = True
+socketserver.ThreadingTCPServer.daemon_threads = True
+socketserver.ThreadingTCPServer(("127.0.0.1", int(sys.argv[1])), Answer).serve_forever()
+"""
+
+FLOOR = "canned answer (the floor)"
+
+
+def start_canned(workdir: Path, target: tuple) -> tuple[str, subprocess.Popen]:
+    """CANNED_SERVER on a free port, answering with the bytes ``target``'s server sent to the
+    first call of its mix (status line, headers and body, exactly)."""
+    import http.client
+
+    method, path, headers, body = _signed_requests(target)[0]
+    connection = http.client.HTTPConnection(target[1].split("//", 1)[1], timeout=30)
+    connection.request(method, path, body=body, headers=headers)
+    reply = connection.getresponse()
+    content = reply.read()
+    connection.close()
+    head = [f"HTTP/1.1 {reply.status} {reply.reason}"]
+    head += [f"{name}: {value}" for name, value in reply.getheaders()
+             if name.lower() not in ("content-length", "connection")]  # fmt: skip
+    head.append(f"Content-Length: {len(content)}")
+    canned = workdir / "canned-answer"
+    canned.write_bytes(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + content)
+    port = _free_port()
+    server = subprocess.Popen(
+        [PY, "-c", CANNED_SERVER, str(port), str(canned)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=child_env(),
+    )
+    _wait_for_port(port)
+    return f"http://127.0.0.1:{port}", server
 
 
 def local_latency(targets: dict) -> dict[str, float]:
@@ -422,16 +546,20 @@ def local_group(workdir: Path, summary: dict) -> list[str]:
     """
     url, ids, local = start_local(workdir)
     moto_url, moto = start_moto()
+    servers = [local, moto]
     try:
         targets = _targets(url, ids, moto_url)
-        latency = local_latency(targets)
+        ours, theirs = "clishape-local", "moto (server mode)"
+        floor_url, floor = start_canned(workdir, targets[ours])
+        servers.append(floor)
+        latency = local_latency({**targets, FLOOR: (*targets[ours][:1], floor_url,
+                                                    *targets[ours][2:])})  # fmt: skip
         sdk = {name: local_throughput(target) for name, target in targets.items()}
         raw = {name: local_throughput(target, raw=True) for name, target in targets.items()}
     finally:
-        for server in (local, moto):
+        for server in servers:
             server.terminate()
             server.wait()
-    ours, theirs = "clishape-local", "moto (server mode)"
     lines = [
         f"## the local service against moto, kept-alive clients ({os.cpu_count()} cores)",
         f"{'server':<20} {'boto3 median ms/call':>21} {'16 boto3 clients req/s':>23} "
@@ -443,6 +571,13 @@ def local_group(workdir: Path, summary: dict) -> list[str]:
             f"{name:<20} {latency[name] * 1000:>21.2f} {sdk[name][0]:>23.0f} "
             f"{raw[name][0]:>22.0f} {errors:>7}"
         )
+    lines.append(f"{FLOOR:<20} {latency[FLOOR] * 1000:>21.2f}")
+    for name in targets:
+        lines.append(f"{name} adds {(latency[name] - latency[FLOOR]) * 1000:.2f} ms per call "
+                     f"to the floor")  # fmt: skip
+    if latency[FLOOR] * 1000 > LOCAL_LATENCY_BUDGET_MS:
+        lines.append(f"(the floor is over {LOCAL_LATENCY_BUDGET_MS:g} ms: on this machine the "
+                     "client alone takes longer than the budget, whatever the server)")  # fmt: skip
     best = max(sdk[ours][0], raw[ours][0])
     checks = [
         (f"median ≤ {LOCAL_LATENCY_BUDGET_MS:g} ms", latency[ours] * 1000 <= LOCAL_LATENCY_BUDGET_MS),
@@ -456,6 +591,7 @@ def local_group(workdir: Path, summary: dict) -> list[str]:
         name: (latency[name], sdk[name][0], raw[name][0], sdk[name][1] + raw[name][1])
         for name in targets
     }
+    summary["local floor"] = latency[FLOOR]
     return [f"local service: {text}" for text, ok in checks if not ok]
 
 
@@ -653,6 +789,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"in CPU time {ours_cpu / theirs_cpu:.2f}\n")  # fmt: skip
                     if not ok:
                         failures.append("real call")
+                real_call_phases(service_cases(None, url, ids)[0], args.runs, summary)
             if "imports" in args.groups:
                 hot = [c for c in startup_cases(None) if c.budget is not None]
                 hot += service_cases(None, url, ids)
@@ -698,12 +835,18 @@ def markdown_table(summary: dict) -> str:
         wall, cpu = summary["real call ratio"]
         lines.append(f"| clishape / AWS CLI v2, the same real call | | {wall:.2f}× | | "
                      f"{cpu:.2f}× |")  # fmt: skip
+    if "real call phases" in summary:
+        lines += ["", "| where the real call's time goes | median |", "|---|---|"]
+        lines += [f"| {name} | {took * 1000:.1f} ms |" for name, took in
+                  summary["real call phases"]]  # fmt: skip
     if "local" in summary:
         lines += ["", "| server | boto3 client, median per call | 16 boto3 clients | "
                   "16 HTTP clients | errors |", "|---|---|---|---|---|"]  # fmt: skip
         for name, (latency, sdk, raw, errors) in summary["local"].items():
             lines.append(f"| {name} | {latency * 1000:.2f} ms | {sdk:,.0f} req/s | "
                          f"{raw:,.0f} req/s | {errors} |")  # fmt: skip
+        if "local floor" in summary:
+            lines.append(f"| {FLOOR} | {summary['local floor'] * 1000:.2f} ms | | | |")
     if "imports" in summary:
         lines += ["", "| hot path | five biggest imports (own ms, -X importtime) |", "|---|---|"]
         for name, top in summary["imports"].items():

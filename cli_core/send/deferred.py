@@ -15,8 +15,9 @@ waiter when it builds one, an S3 upload loads ``_awscrt`` when it computes its C
 checksum, ``help()`` on a botocore client method loads the docs.
 
 ``from module import name`` looks the name up at once; for the few names botocore imports that
-way from a deferred module (functions and classes that are only called), the stand-in hands out
-a forwarder that runs the module on the first call. Any other name runs the module right away,
+way from a deferred module (functions and classes that are only called, or whose attributes are
+only read later), the stand-in hands out a forwarder that runs the module on the first call or
+attribute read. Any other name runs the module right away,
 so a botocore that imports more than listed here is only slower, never wrong
 (``tests/test_startup.py`` lists what a real call may run).
 """
@@ -36,6 +37,10 @@ import types
 # only called later, so a forwarder can stand in for it until then)
 DEFERRED: dict[str, tuple[str, ...]] = {
     "_awscrt": (),
+    "awscrt.checksums": (),
+    "awscrt.crypto": ("EC",),  # SigV4a and login keys only
+    "dateutil.parser": ("parse",),  # timestamps in no known format, cached credentials
+    "importlib.metadata": ("version",),  # urllib3's HTTP/2 probe, only to enable HTTP/2
     "jmespath": (),
     "botocore.waiter": (),
     "botocore.docs": (),
@@ -156,13 +161,32 @@ class _Deferred(types.ModuleType):
         return getattr(self, name)
 
 
-def _forwarder(module: types.ModuleType, name: str):
-    def forward(*args, **kwargs):
-        _load(module)
-        return getattr(module, name)(*args, **kwargs)
+def _forwarder(module: types.ModuleType, name: str) -> _Forwarder:
+    return _Forwarder(module, name)
 
-    forward.__name__ = forward.__qualname__ = name
-    return forward
+
+class _Forwarder:
+    """Stands for ``module.name`` until the module has run: calling it or reading one of its
+    attributes runs the module and hands over to the real object."""
+
+    __slots__ = ("_module", "__name__", "__qualname__")
+
+    def __init__(self, module: types.ModuleType, name: str):
+        self._module = module
+        self.__name__ = self.__qualname__ = name
+
+    def _real(self):
+        _load(self._module)
+        return getattr(self._module, self.__name__)
+
+    def __call__(self, *args, **kwargs):
+        return self._real()(*args, **kwargs)
+
+    def __getattr__(self, attribute):
+        return getattr(self._real(), attribute)
+
+    def __repr__(self):
+        return f"<deferred {self._module.__name__}.{self.__name__}>"
 
 
 def _load(module: types.ModuleType) -> None:
