@@ -202,6 +202,37 @@ def test_console_script_entry_point_exits_with_the_code(mytool, tmp_path):
     assert bad.stderr.startswith("mytool: error:")
 
 
+ENDING = """
+import atexit, sys, threading, time
+from clishape_commands.app import main
+atexit.register(lambda: sys.stderr.write("exit functions ran\\n"))
+if sys.argv.pop(1) == "thread":
+    def late():
+        time.sleep(0.3)
+        sys.stderr.write("the thread finished\\n")
+    threading.Thread(target=late).start()
+main()
+"""
+
+
+@pytest.mark.parametrize("thread", ["thread", "none"])
+def test_the_process_ends_with_everything_written(thread):
+    """The quick end of the process (no module teardown) still runs the exit functions, waits
+    for a running thread and delivers all output through a pipe, with the exit code."""
+    env = {"PATH": "/usr/bin:/bin", "CLISHAPE_CACHE_DIR": ""}
+    argv = [sys.executable, "-c", ENDING, thread]
+    help_page = ["voice-id", "describe-speaker-enrollment-job", "help"]
+    page = subprocess.run([*argv, *help_page], capture_output=True, text=True, env=env)
+    assert page.returncode == 0
+    assert len(page.stdout) > 5000 and page.stdout == run(help_page).stdout
+    assert page.stderr.count("exit functions ran") == 1
+    assert ("the thread finished" in page.stderr) == (thread == "thread")
+    bad = subprocess.run([*argv, "voice-id", "describe-speaker-enrollment-job"],
+                         capture_output=True, text=True, env=env)  # fmt: skip
+    assert bad.returncode == 252
+    assert "exit functions ran" in bad.stderr
+
+
 def test_clishape_is_built_as_an_app():
     from clishape_commands.app import app
 
