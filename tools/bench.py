@@ -260,12 +260,8 @@ def timed_build(*args, **kwargs):
         marks["request"] = time.perf_counter()
 
 transport.build_client = timed_build
-sys.argv = ["clishape", *sys.argv[1:]]
 from clishape_commands.app import main
-try:
-    main()
-except SystemExit:
-    pass
+main(sys.argv[1:])  # given its arguments, it returns (the process is left to end as usual)
 end = time.perf_counter()
 sys.stdout.flush()
 steps = [start, marks["botocore"], marks["client"], marks["request"], end]
