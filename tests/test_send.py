@@ -8,6 +8,7 @@ import io
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -852,3 +853,73 @@ def test_a_handler_without_kwargs_is_still_refused(describe):
 
     with pytest.raises(ValueError, match="must accept keyword arguments"):
         client.meta.events.register("before-send", no_kwargs)
+
+
+# -- credentials from a process and from the SSO cache ------------------------------------------
+
+
+def test_credentials_come_from_a_credential_process(server, describe, aws_env, tmp_path):
+    script = tmp_path / "creds.py"
+    script.write_text(
+        "import json\nprint(json.dumps({'Version': 1, 'AccessKeyId': 'AKIDFROMPROCESS', "
+        "'SecretAccessKey': 'process-made-secret', 'SessionToken': 'token-from-process'}))\n"
+    )
+    aws_env["config"].write_text(
+        f"[profile proc]\nregion = eu-west-3\ncredential_process = {sys.executable} {script}\n"
+    )
+    del ENV["AWS_ACCESS_KEY_ID"]
+    del ENV["AWS_SECRET_ACCESS_KEY"]
+    send(describe, {"DomainId": DOMAIN, "JobId": JOB},
+         SendSettings(endpoint_url=server.url, profile="proc", environ=ENV),
+         stderr=io.StringIO())  # fmt: skip
+    headers = server.requests[0]["headers"]
+    assert "Credential=AKIDFROMPROCESS/" in headers["Authorization"]
+    assert "/eu-west-3/voiceid/" in headers["Authorization"]
+    assert headers["X-Amz-Security-Token"] == "token-from-process"
+
+
+def test_credentials_come_from_the_sso_token_cache(server, aws_env, tmp_path):
+    """An SSO profile: the cached token is exchanged for role credentials (at the SSO endpoint
+    the run's environment names), which then sign the call. A whole run in its own process:
+    botocore finds ~/.aws/sso/cache through HOME when it is imported."""
+    import hashlib
+
+    cache = tmp_path / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True)
+    token = {"accessToken": "cached-sso-token", "expiresAt": "2099-01-01T00:00:00Z",
+             "region": "us-east-1", "startUrl": "https://example.awsapps.com/start"}  # fmt: skip
+    (cache / (hashlib.sha1(b"corp").hexdigest() + ".json")).write_text(json.dumps(token))
+    aws_env["config"].write_text(
+        "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n"
+        "sso_role_name = Developer\nregion = us-east-1\n"
+        "[sso-session corp]\nsso_region = us-east-1\n"
+        "sso_start_url = https://example.awsapps.com/start\n"
+    )
+    env = {key: value for key, value in ENV.items() if not key.startswith("AWS_ACCESS")}
+    env.pop("AWS_SECRET_ACCESS_KEY")
+    env.update(HOME=str(tmp_path), PATH="/usr/bin:/bin", AWS_ENDPOINT_URL_SSO=server.url,
+               CLISHAPE_CACHE_DIR="")  # fmt: skip
+    server.answer(200, {"roleCredentials": {
+        "accessKeyId": "AKIDFROMSSO", "secretAccessKey": "sso-secret",
+        "sessionToken": "token-from-sso", "expiration": 4102444800000}})  # fmt: skip
+    server.answer(200, {"Job": {"JobId": JOB}})
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "cli_core", "--profile", "dev", "--endpoint-url", server.url,
+         "voice-id", "describe-speaker-enrollment-job", "--domain-id", DOMAIN, "--job-id", JOB],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"Job": {"JobId": JOB}}
+    exchange, call = server.requests
+    assert exchange["method"] == "GET"
+    assert exchange["path"].startswith("/federation/credentials?")
+    assert "role_name=Developer" in exchange["path"] and "account_id=111122223333" in exchange["path"]
+    assert exchange["headers"]["x-amz-sso_bearer_token"] == "cached-sso-token"
+    assert "Credential=AKIDFROMSSO/" in call["headers"]["Authorization"]
+    assert call["headers"]["X-Amz-Security-Token"] == "token-from-sso"
+    (cache / (hashlib.sha1(b"corp").hexdigest() + ".json")).unlink()
+    missing = subprocess.run(done.args, capture_output=True, text=True, env=env)
+    assert missing.returncode == 255  # as AWS CLI v2 ends when the SSO token is missing
+    assert missing.stderr == "clishape: error: Error loading SSO Token: Token for corp does not exist\n"
