@@ -923,3 +923,28 @@ def test_credentials_come_from_the_sso_token_cache(server, aws_env, tmp_path):
     missing = subprocess.run(done.args, capture_output=True, text=True, env=env)
     assert missing.returncode == 255  # as AWS CLI v2 ends when the SSO token is missing
     assert missing.stderr == "clishape: error: Error loading SSO Token: Token for corp does not exist\n"
+
+
+# -- where the call goes: endpoints configured outside the command line --------------------------
+
+
+@pytest.mark.parametrize(
+    "variables, config, expected",
+    [
+        ({"AWS_ENDPOINT_URL_VOICE_ID": "http://voice.local:4566"}, "", "http://voice.local:4566"),
+        ({"AWS_ENDPOINT_URL": "http://all.local:4566"}, "", "http://all.local:4566"),
+        ({}, "endpoint_url = http://profile.local:1\n", "http://profile.local:1"),
+        ({}, "services = mine\n[services mine]\nvoice_id =\n  endpoint_url = http://svc.local:2\n",
+         "http://svc.local:2"),
+        ({"AWS_ENDPOINT_URL_VOICE_ID": "http://voice.local:4566"},
+         "endpoint_url = http://profile.local:1\n", "http://voice.local:4566"),
+        ({"AWS_ENDPOINT_URL_VOICE_ID": "http://voice.local:4566",
+          "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, "",
+         "https://voiceid.us-east-1.amazonaws.com"),
+    ],
+)  # fmt: skip
+def test_configured_endpoints_route_the_call(describe, aws_env, variables, config, expected):
+    aws_env["config"].write_text("[profile dev]\nregion = us-east-1\n" + config)
+    ENV.update(variables)
+    _, client = build_client(describe, SendSettings(profile="dev", environ=ENV))
+    assert client.meta.endpoint_url == expected
