@@ -207,7 +207,8 @@ def test_a_real_call_runs_only_what_sending_needs(extra, env, json_endpoint):
     assert botocore <= REAL_CALL_BOTOCORE, sorted(botocore - REAL_CALL_BOTOCORE)
     assert not ran & NEVER_RUN_BY_A_CALL, sorted(ran & NEVER_RUN_BY_A_CALL)
     assert {"_awscrt", "jmespath", "botocore.waiter", "botocore.docs", "awscrt.crypto",
-            "dateutil.parser", "importlib.metadata"} <= set(result["waiting"])  # fmt: skip
+            "dateutil.parser", "importlib.metadata", "subprocess"} <= set(
+                result["waiting"])  # fmt: skip
 
 
 DEFERRED_PROBE = """
@@ -232,9 +233,16 @@ from botocore.compat import EC  # from awscrt.crypto: a forwarder until an attri
 ec_der = callable(EC.new_key_from_der_data) if EC is not None else None
 from urllib3.http2 import version as distribution_version  # from importlib.metadata
 urllib3_version = distribution_version("urllib3")
+from botocore.credentials import ProcessProvider  # its default popen: subprocess.Popen
+import shlex
+code = 'import json; print(json.dumps({"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "s"}))'
+command = f"{sys.executable} -c {shlex.quote(code)}"
+profiles = {"profiles": {"p": {"credential_process": command}}}
+process_key = ProcessProvider("p", load_config=lambda: profiles).load().access_key
 print(json.dumps({"before": before, "after": pending(), "doc": doc[:2000], "crc": crc,
                   "found": found, "version": version, "waiter": type(waiter).__name__,
-                  "when": when, "ec": ec_der, "urllib3": urllib3_version}))
+                  "when": when, "ec": ec_der, "urllib3": urllib3_version,
+                  "process_key": process_key}))
 """
 
 
@@ -246,7 +254,8 @@ def test_deferred_modules_load_when_used(env):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     used = {"_awscrt", "botocore.docs.method", "botocore.docs.bcdoc.restdoc", "botocore.waiter",
-            "jmespath", "dateutil.parser", "awscrt.crypto", "importlib.metadata"}  # fmt: skip
+            "jmespath", "dateutil.parser", "awscrt.crypto", "importlib.metadata",
+            "subprocess"}  # fmt: skip
     assert used - {"botocore.docs.bcdoc.restdoc"} <= set(result["before"])
     assert not used & set(result["after"])  # the docs of paginators and waiters: not asked for
     assert "ListBuckets" in result["doc"] or "list_buckets" in result["doc"]
@@ -258,4 +267,5 @@ def test_deferred_modules_load_when_used(env):
     assert result["waiter"] == "S3.Waiter.BucketExists"
     assert result["when"] == "2026-11-30T12:00:00+00:00"
     assert result["ec"] is True
+    assert result["process_key"] == "AKIDPROC"
     assert result["urllib3"] == __import__("importlib.metadata").metadata.version("urllib3")

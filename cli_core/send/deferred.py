@@ -5,7 +5,9 @@ use: the docstring generators (``botocore.docs``, through ``botocore.client`` an
 ``botocore.waiter``), the waiter module itself, JMESPath (compiled only to paginate, wait or
 resolve a few endpoint parameters) and the native library of the AWS Common Runtime
 (``_awscrt``, loaded by ``import awscrt.auth`` in ``botocore.compat`` although only CRC64NVME
-checksums and SigV4a signing call it). Together they are about a quarter of a real call.
+checksums and SigV4a signing call it). Together they are about a quarter of a real call. Smaller
+ones follow in the table below (dateutil's parser, ``importlib.metadata``, ``subprocess``, the
+CRT's checksums and crypto), each with what needs it.
 
 :func:`defer_unused_imports` (called before botocore is first imported) puts a finder in
 front of the import system for those modules. Importing one of them gives a stand-in module
@@ -41,6 +43,7 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "awscrt.crypto": ("EC",),  # SigV4a and login keys only
     "dateutil.parser": ("parse",),  # timestamps in no known format, cached credentials
     "importlib.metadata": ("version",),  # urllib3's HTTP/2 probe, only to enable HTTP/2
+    "subprocess": ("Popen",),  # botocore.credentials: a credential_process profile only
     "jmespath": (),
     "botocore.waiter": (),
     "botocore.docs": (),
