@@ -10,10 +10,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from cli_core.errors import ConfigError, ParamError
+from cli_core.frozen import Frozen
 
 FILE_PREFIXES = ("file://", "fileb://")
 
@@ -30,12 +30,14 @@ MAX_NESTING = 100
 _CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class FileReading:
-    """How inputs are read: the text encoding of ``file://`` values and the size limit."""
+class FileReading(Frozen):
+    """How inputs are read (from the settings): the text encoding of ``file://`` values and
+    input documents, and the size limit."""
 
-    encoding: str = "utf-8"
-    max_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    __slots__ = _fields = ("encoding", "max_bytes")
+
+    def __init__(self, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX_INPUT_BYTES):
+        self._init(locals())
 
 
 DEFAULT_FILE_READING = FileReading()
@@ -57,17 +59,6 @@ def json_default(value):
 
 
 # -- files -------------------------------------------------------------------------------------
-
-DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024  # 256 MiB
-
-
-@dataclass(frozen=True)
-class FileReading:
-    """How parameter files and input documents are read (from the settings)."""
-
-    encoding: str = "utf-8"
-    max_bytes: int = DEFAULT_MAX_INPUT_BYTES
-
 
 
 def load_param_file(
