@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
 
 from cli_core.errors import ConfigError, ParamError
 from cli_core.frozen import Frozen
@@ -224,6 +223,7 @@ def parse_timestamp(text: str):
     Returns an aware datetime, or None when the text is neither.
     """
     import math
+    from datetime import UTC, datetime  # here: help pages and usage errors never need it
 
     text = text.strip()
     try:
@@ -247,6 +247,7 @@ def parse_timestamp(text: str):
 
 def to_datetime(value):
     """One timestamp value as an aware datetime, or the value unchanged when it is none."""
+    from datetime import UTC, date, datetime
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):  # a YAML date: midnight UTC
