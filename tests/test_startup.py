@@ -15,9 +15,9 @@ HEAVY = ("botocore", "jsonschema", "jmespath", "yaml", "urllib3", "pygments", "p
 # Standard-library modules the hot paths do without: dataclasses (it imports inspect, with ast,
 # dis and tokenize: about 6 ms; cli_core.frozen stands in), configparser (imported only when a
 # config file exists: the probes have none), uuid (it imports platform; only an idempotency
-# token needs it) and difflib (only a "maybe you meant" needs it).
+# token needs it), difflib (only a "maybe you meant" needs it) and, on help pages, datetime.
 SLOW_STDLIB = ("dataclasses", "inspect", "ast", "dis", "tokenize", "configparser", "uuid",
-               "platform", "difflib")  # fmt: skip
+               "platform", "difflib", "datetime")  # fmt: skip
 SEED = ["voice-id", "describe-speaker-enrollment-job"]
 
 PROBE = """
@@ -67,8 +67,14 @@ HOT_PATHS = {
     "validation error": [*SEED, "--domain-id", "short", "--job-id", "j", "--cli-dry-run"],
     "dry run": [*SEED, "--domain-id", "d" * 22, "--job-id", "j" * 22, "--cli-dry-run"],
 }
-# What a hot path may import of SLOW_STDLIB: the unknown option's "maybe you meant" (difflib).
-SLOW_ALLOWED = {"bad value": {"difflib"}}
+
+
+def slow_allowed(name: str) -> set[str]:
+    """What a hot path may import of SLOW_STDLIB: datetime where a request, a skeleton or an
+    error is written (not for a help page), difflib for the unknown option's "maybe you meant"."""
+    return ({"datetime"} if "help" not in name else set()) | (
+        {"difflib"} if name == "bad value" else set()
+    )
 
 
 @pytest.mark.parametrize("name", sorted(HOT_PATHS))
@@ -77,7 +83,7 @@ def test_hot_paths_import_nothing_heavy(name, env):
     result = probe(HOT_PATHS[name], env)
     assert "Traceback" not in result["stderr"]
     assert result["heavy"] == [], f"{name} imported {result['heavy']}"
-    slow = set(result["slow"]) - SLOW_ALLOWED.get(name, set())
+    slow = set(result["slow"]) - slow_allowed(name)
     assert not slow, f"{name} imported {sorted(slow)}"
 
 
