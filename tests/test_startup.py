@@ -15,7 +15,8 @@ HEAVY = ("botocore", "jsonschema", "jmespath", "yaml", "urllib3", "pygments", "p
 # Standard-library modules the hot paths do without: dataclasses (it imports inspect, with ast,
 # dis and tokenize: about 6 ms; cli_core.frozen stands in), configparser (imported only when a
 # config file exists: the probes have none), uuid (it imports platform; only an idempotency
-# token needs it), difflib (only a "maybe you meant" needs it) and, on help pages, datetime.
+# token needs it), difflib (only a "maybe you meant" needs it) and datetime (only skeletons
+# and requests have timestamps).
 SLOW_STDLIB = ("dataclasses", "inspect", "ast", "dis", "tokenize", "configparser", "uuid",
                "platform", "difflib", "datetime")  # fmt: skip
 SEED = ["voice-id", "describe-speaker-enrollment-job"]
@@ -69,12 +70,15 @@ HOT_PATHS = {
 }
 
 
-def slow_allowed(name: str) -> set[str]:
-    """What a hot path may import of SLOW_STDLIB: datetime where a request, a skeleton or an
-    error is written (not for a help page), difflib for the unknown option's "maybe you meant"."""
-    return ({"datetime"} if "help" not in name else set()) | (
-        {"difflib"} if name == "bad value" else set()
-    )
+# What a hot path may import of SLOW_STDLIB: datetime where a skeleton or a request is made,
+# difflib for the unknown option's "maybe you meant".
+SLOW_ALLOWED = {
+    "skeleton input": {"datetime"},
+    "skeleton yaml-input": {"datetime"},
+    "validation error": {"datetime"},
+    "dry run": {"datetime"},
+    "bad value": {"difflib"},
+}
 
 
 @pytest.mark.parametrize("name", sorted(HOT_PATHS))
@@ -83,7 +87,7 @@ def test_hot_paths_import_nothing_heavy(name, env):
     result = probe(HOT_PATHS[name], env)
     assert "Traceback" not in result["stderr"]
     assert result["heavy"] == [], f"{name} imported {result['heavy']}"
-    slow = set(result["slow"]) - slow_allowed(name)
+    slow = set(result["slow"]) - SLOW_ALLOWED.get(name, set())
     assert not slow, f"{name} imported {sorted(slow)}"
 
 
