@@ -13,20 +13,34 @@ itself is one app (``clishape_commands.app``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from cli_core.driver import main as run
 from cli_core.program import FAMILIES, Program
 
 __all__ = ["App", "FAMILIES"]
 
 
-@dataclass(frozen=True)
 class App(Program):
     """A program that runs (``main``). ``local_endpoint``: the hook of a local service (see
     ``cli_core.driver.main``), or None."""
 
-    local_endpoint: object = field(default=None, compare=False, repr=False)
+    __slots__ = ("local_endpoint",)
+    _fields = (*Program._fields, "local_endpoint")
+    _uncompared = frozenset({"local_endpoint"})
+
+    def __init__(
+        self,
+        name: str,
+        version: str = "0.0.0",
+        specs: tuple = (),
+        description: str = "",
+        families: tuple[str, ...] = ("core", "http", "aws"),
+        env_prefix: str | None = None,
+        config_file: str | None = None,
+        default_service: str | None = None,
+        local_endpoint: object = None,
+    ):
+        self._init(locals())
+        self.__post_init__()
 
     def main(self, argv: list[str] | None = None, io=None) -> int:
         """Run one command line (``sys.argv[1:]`` by default); the console-script entry point.

@@ -103,10 +103,10 @@ def has_profile(path: str, name: str, what: str = "config file") -> bool:
 
 def parse_file(path: str, what: str):
     """A RawConfigParser over the file, or None when it does not exist; ConfigError if broken."""
+    if not os.path.isfile(path):
+        return None  # before importing configparser: most runs of a skeleton or help have none
     import configparser
 
-    if not os.path.isfile(path):
-        return None
     parser = configparser.RawConfigParser()
     try:
         with open(path, encoding="utf-8") as fh:

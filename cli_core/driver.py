@@ -14,7 +14,6 @@ errors and skeletons stay fast.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 
@@ -595,6 +594,8 @@ def _usage_hint(prog: str) -> str:
 
 def _invalid_choice(kind: str, value: str, choices: list[str], prog: str, service="") -> str:
     message = f"invalid {kind} '{value}'"
+    import difflib
+
     close = difflib.get_close_matches(value, choices, n=3, cutoff=0.6)
     if close:
         return message + "; maybe you meant: " + ", ".join(close)

@@ -6,7 +6,7 @@ catches them once, at the top, prints ``str(error)`` to stderr and returns ``exi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from cli_core.frozen import Frozen
 
 PARAM_EXIT = 252
 CONFIG_EXIT = 253
@@ -19,8 +19,7 @@ MAX_PROBLEMS_SHOWN = 20
 MAX_PLACE_SHOWN = 200
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Frozen):
     """One thing wrong with a request, a response or a spec, found before it is reported.
 
     ``where`` is the member path (``Job.JobStatus``) or, in a spec, the key path
@@ -30,14 +29,22 @@ class Problem:
     looking the position up. Problems are rendered once, at the edge (``render_problems``).
     """
 
-    message: str
-    where: str = ""
-    option: str | None = None
-    severity: str = "error"
-    file: str = ""
-    line: int | None = None
-    column: int | None = None
-    path: tuple | None = field(default=None, compare=False, repr=False)
+    __slots__ = _fields = ("message", "where", "option", "severity", "file", "line", "column",
+                           "path")  # fmt: skip
+    _uncompared = frozenset({"path"})
+
+    def __init__(
+        self,
+        message: str,
+        where: str = "",
+        option: str | None = None,
+        severity: str = "error",
+        file: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        path: tuple | None = None,
+    ):
+        self._init(locals())
 
     def __str__(self) -> str:
         if self.file:
@@ -60,7 +67,7 @@ class Problem:
 
     def at(self, line: int, column: int) -> Problem:
         """The same problem, placed at a line and column of its file."""
-        return replace(self, line=line, column=column)
+        return self.replace(line=line, column=column)
 
 
 def render_problems(problems, limit: int = MAX_PROBLEMS_SHOWN) -> list[str]:

@@ -22,8 +22,9 @@ for an app without the ``aws`` family, ``PREFIX_CONFIG_FILE``, ``PREFIX_PROFILE`
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from cli_core.frozen import Frozen
 
 ENGINE_VERSION = "0.1.0"  # the engine's version (``cli_core.__version__``)
 FAMILIES = ("core", "http", "aws")
@@ -51,8 +52,7 @@ _OWN_NAMED = {
 }
 
 
-@dataclass(frozen=True)
-class Program:
+class Program(Frozen):
     """What one command line is (see the module's documentation).
 
     ``specs``: spec folders, each a path or ``"package:folder"`` (a folder of an installed
@@ -62,14 +62,22 @@ class Program:
     name (``notes create-note`` for ``notes notes create-note``); the top help page lists them.
     """
 
-    name: str
-    version: str = "0.0.0"
-    specs: tuple = ()
-    description: str = ""
-    families: tuple[str, ...] = ("core", "http", "aws")
-    env_prefix: str | None = None
-    config_file: str | None = None
-    default_service: str | None = None
+    __slots__ = _fields = ("name", "version", "specs", "description", "families", "env_prefix",
+                           "config_file", "default_service")  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        version: str = "0.0.0",
+        specs: tuple = (),
+        description: str = "",
+        families: tuple[str, ...] = ("core", "http", "aws"),
+        env_prefix: str | None = None,
+        config_file: str | None = None,
+        default_service: str | None = None,
+    ):
+        self._init(locals())
+        self.__post_init__()
 
     def __post_init__(self):
         name = self.name

@@ -47,12 +47,12 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
 from cli_core.errors import ConfigError, ParamError
+from cli_core.frozen import Frozen
 from cli_core.options import (
     AUTO_PROMPT_MODES,
     BINARY_FORMATS,
@@ -112,58 +112,80 @@ def _app(app):
     return app
 
 
-@dataclass(frozen=True)
-class SendSettings:
+class SendSettings(Frozen):
     """How to send: the send stage's part of ``cli_core.settings.Settings``, values checked.
 
     ``environ`` is the environment botocore sees (credentials, config file paths, ...): the
     run's own mapping, never the process's ``os.environ``.
     """
 
-    endpoint_url: str | None = None
-    region: str | None = None
-    profile: str | None = None
-    sign: bool = True
-    verify: bool | str = True
-    read_timeout: int | None = None  # seconds; 0 = no timeout; None = botocore's default
-    connect_timeout: int | None = None
-    paginate: bool = True
-    pagination: dict = field(default_factory=dict)  # StartingToken, PageSize, MaxItems
-    debug: bool = False
-    credentials: tuple[str, str] | None = None  # (access key, secret) override
-    max_attempts: int | None = None  # total attempts; None = botocore's default
-    retry_mode: str | None = None
-    environ: Mapping[str, str] = field(default_factory=dict)
-    cache_dir: Path | None = None  # where the trimmed endpoints file is kept; None = nowhere
-    timestamp_format: str = "iso8601"  # "wire": timestamps are kept as the response had them
-    prog: str = "clishape"  # the program's name, starting each --debug line
-    profile_config: object = None  # the profile's ``ProfileConfig`` (read on first use)
+    __slots__ = _fields = (
+        "endpoint_url", "region", "profile", "sign", "verify", "read_timeout", "connect_timeout",
+        "paginate", "pagination", "debug", "credentials", "max_attempts", "retry_mode", "environ",
+        "cache_dir", "timestamp_format", "prog", "profile_config",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        profile: str | None = None,
+        sign: bool = True,
+        verify: bool | str = True,
+        read_timeout: int | None = None,  # seconds; 0 = no timeout; None = botocore's default
+        connect_timeout: int | None = None,
+        paginate: bool = True,
+        pagination: dict | None = None,  # StartingToken, PageSize, MaxItems (None: {})
+        debug: bool = False,
+        credentials: tuple[str, str] | None = None,  # (access key, secret) override
+        max_attempts: int | None = None,  # total attempts; None = botocore's default
+        retry_mode: str | None = None,
+        environ: Mapping[str, str] | None = None,  # None: {}
+        cache_dir: Path | None = None,  # where the trimmed endpoints file is kept; None = nowhere
+        timestamp_format: str = "iso8601",  # "wire": timestamps are kept as the response had them
+        prog: str = "clishape",  # the program's name, starting each --debug line
+        profile_config: object = None,  # the profile's ``ProfileConfig`` (read on first use)
+    ):
+        if pagination is None:
+            pagination = {}
+        if environ is None:
+            environ = {}
+        self._init(locals())
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Frozen):
     """Everything a run may consult besides the command's own options."""
 
-    environ: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    debug: bool = False
-    query: str | None = None
-    color: str = "auto"
-    dry_run: bool = False
-    dry_run_http: bool = False  # ``--cli-dry-run http``: the HTTP request, not the parameters
-    paginate: bool = True
-    no_pager: bool = False
-    local: bool = False
-    local_home: str | None = None
-    spec_roots: tuple[Path, ...] = ()
-    cache_dir: Path | None = None
-    file_encoding: str = "utf-8"
-    app: object = None  # the cli_core.app.App this run belongs to
-    # the global options as given (None when not given); read by the lazy values below
-    args: tuple = ()
+    # no __slots__: the values read on first use are kept in the instance's __dict__
+    _fields = (
+        "environ", "debug", "query", "color", "dry_run", "dry_run_http", "paginate", "no_pager",
+        "local", "local_home", "spec_roots", "cache_dir", "file_encoding", "app", "args",
+    )  # fmt: skip
 
-    def __post_init__(self):
-        if self.app is None:
-            object.__setattr__(self, "app", _app(None))
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,  # None: an empty mapping
+        debug: bool = False,
+        query: str | None = None,
+        color: str = "auto",
+        dry_run: bool = False,
+        dry_run_http: bool = False,  # ``--cli-dry-run http``: the HTTP request, not the parameters
+        paginate: bool = True,
+        no_pager: bool = False,
+        local: bool = False,
+        local_home: str | None = None,
+        spec_roots: tuple[Path, ...] = (),
+        cache_dir: Path | None = None,
+        file_encoding: str = "utf-8",
+        app: object = None,  # the cli_core.app.App this run belongs to (None: the engine's own)
+        # the global options as given (None when not given); read by the lazy values below
+        args: tuple = (),
+    ):
+        if environ is None:
+            environ = MappingProxyType({})
+        if app is None:
+            app = _app(None)
+        self._init(locals())
 
     # -- from the config file (read on first use) ------------------------------------------
 

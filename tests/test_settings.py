@@ -7,7 +7,6 @@ The runs below aim at a closed port: a 252/253 proves the check came before any 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import socket
 
@@ -266,7 +265,7 @@ def settings_for(argv: list[str], environ: dict) -> Settings:
 
 def test_settings_are_immutable():
     settings = settings_for([], {})
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):  # dataclasses.FrozenInstanceError is one too
         settings.debug = True
 
 

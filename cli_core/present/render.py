@@ -16,7 +16,6 @@ jmespath and yaml are imported only when a query or the yaml formats are used.
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Mapping
@@ -147,17 +146,20 @@ def prepare(data, timestamp_format: str = "iso8601"):
     check_timestamp_format(timestamp_format)
     if isinstance(data, Mapping) and "ResponseMetadata" in data:
         data = {k: v for k, v in data.items() if k != "ResponseMetadata"}
-    return _plain(data, timestamp_format == "iso8601")
+    from datetime import datetime  # here: an error line needs no timestamps (start-up)
+
+    return _plain(data, datetime if timestamp_format == "iso8601" else None)
 
 
-def _plain(value, iso: bool):
+def _plain(value, iso):
+    """``value`` prepared; ``iso``: the type written as ISO 8601 text (datetime), or None."""
     if isinstance(value, Mapping):
         return {key: _plain(item, iso) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(item, iso) for item in value]
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(value).decode("ascii")
-    if iso and isinstance(value, datetime.datetime):
+    if iso is not None and isinstance(value, iso):
         return value.isoformat()
     return value
 
@@ -202,6 +204,7 @@ _YAML_12_IMPLICIT = (
 
 def _yaml_dumper():
     import re
+    from datetime import datetime
 
     import yaml
 
@@ -226,7 +229,7 @@ def _yaml_dumper():
             text = repr(value)
         return dumper.represent_scalar("tag:yaml.org,2002:float", text)
 
-    Dumper.add_representer(datetime.datetime, represent_datetime)
+    Dumper.add_representer(datetime, represent_datetime)
     Dumper.add_representer(float, represent_float)
     return Dumper
 
@@ -250,9 +253,11 @@ def format_yaml(data) -> str:
     Scalars are written as JSON (``"a"``, ``1``, ``null``) so the output never carries a YAML
     document-end marker. Long values are not folded.
     """
+    from datetime import datetime
+
     if data == {}:
         return ""
-    if data is None or isinstance(data, (str, int, float, bool, datetime.datetime)):
+    if data is None or isinstance(data, (str, int, float, bool, datetime)):
         return json.dumps(data, ensure_ascii=False, default=json_default) + "\n"
     return _dump_yaml(data)
 

@@ -25,11 +25,10 @@ in the AWS CLI.
 
 from __future__ import annotations
 
-import uuid
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 
 from cli_core.errors import ParamError, Problem, ValidationError, render_problems
+from cli_core.frozen import Frozen
 from cli_core.request.binary import apply_binary_format
 from cli_core.request.inputdoc import load_input_document
 from cli_core.request.validate import validate
@@ -37,13 +36,14 @@ from cli_core.shapes.codecs import DEFAULT_FILE_READING, FileReading, json_defau
 from cli_core.shapes.walk import ValueWalker
 
 
-@dataclass(frozen=True)
-class FileBody:
+class FileBody(Frozen):
     """The value of a streaming blob given on the command line: the file whose bytes are sent.
     ``option`` is the option that named it (for messages)."""
 
-    path: str
-    option: str | None = None
+    __slots__ = _fields = ("path", "option")
+
+    def __init__(self, path: str, option: str | None = None):
+        self._init(locals())
 
     def open(self):
         """The file, opened for reading bytes; a ParamError naming the option if it cannot be."""
@@ -55,15 +55,20 @@ class FileBody:
             ) from None
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(Frozen):
     """``warnings`` are the lines to print (at most ``MAX_PROBLEMS_SHOWN``, then ``... and N
     more``); ``problems`` the warnings themselves."""
 
-    operation: str
-    params: dict
-    warnings: tuple[str, ...] = ()
-    problems: tuple[Problem, ...] = ()
+    __slots__ = _fields = ("operation", "params", "warnings", "problems")
+
+    def __init__(
+        self,
+        operation: str,
+        params: dict,
+        warnings: tuple[str, ...] = (),
+        problems: tuple[Problem, ...] = (),
+    ):
+        self._init(locals())
 
     @contextmanager
     def open_files(self):
@@ -218,6 +223,8 @@ def fill_idempotency_tokens(shape, params: dict) -> None:
         return
     for name, member in shape.members.items():
         if member.idempotency_token and params.get(name) is None:
+            import uuid  # here, not at the top: it imports platform (about 2 ms)
+
             params[name] = str(uuid.uuid4())
 
 

@@ -8,23 +8,28 @@ the help pages list it; both read it from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from cli_core.frozen import Frozen
 from cli_core.shapes.model import Command, Shape
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(Frozen):
     """One ``cli_arguments`` entry. ``paths`` are member-name tuples from the input shape;
     ``shapes`` the shape at each path."""
 
-    option: str
-    paths: tuple[tuple[str, ...], ...]
-    shapes: tuple[Shape, ...]
-    split: str | None = None
-    default: str | None = None
-    required: bool = False
-    documentation: str = ""
+    __slots__ = _fields = ("option", "paths", "shapes", "split", "default", "required",
+                           "documentation")  # fmt: skip
+
+    def __init__(
+        self,
+        option: str,
+        paths: tuple[tuple[str, ...], ...],
+        shapes: tuple[Shape, ...],
+        split: str | None = None,
+        default: str | None = None,
+        required: bool = False,
+        documentation: str = "",
+    ):
+        self._init(locals())
 
     @property
     def shape(self) -> Shape:

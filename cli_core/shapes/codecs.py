@@ -10,10 +10,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
 
 from cli_core.errors import ConfigError, ParamError
+from cli_core.frozen import Frozen
 
 FILE_PREFIXES = ("file://", "fileb://")
 
@@ -30,12 +29,14 @@ MAX_NESTING = 100
 _CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class FileReading:
-    """How inputs are read: the text encoding of ``file://`` values and the size limit."""
+class FileReading(Frozen):
+    """How inputs are read (from the settings): the text encoding of ``file://`` values and
+    input documents, and the size limit."""
 
-    encoding: str = "utf-8"
-    max_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    __slots__ = _fields = ("encoding", "max_bytes")
+
+    def __init__(self, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX_INPUT_BYTES):
+        self._init(locals())
 
 
 DEFAULT_FILE_READING = FileReading()
@@ -57,17 +58,6 @@ def json_default(value):
 
 
 # -- files -------------------------------------------------------------------------------------
-
-DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024  # 256 MiB
-
-
-@dataclass(frozen=True)
-class FileReading:
-    """How parameter files and input documents are read (from the settings)."""
-
-    encoding: str = "utf-8"
-    max_bytes: int = DEFAULT_MAX_INPUT_BYTES
-
 
 
 def load_param_file(
@@ -233,6 +223,7 @@ def parse_timestamp(text: str):
     Returns an aware datetime, or None when the text is neither.
     """
     import math
+    from datetime import UTC, datetime  # here: help pages and usage errors never need it
 
     text = text.strip()
     try:
@@ -256,6 +247,7 @@ def parse_timestamp(text: str):
 
 def to_datetime(value):
     """One timestamp value as an aware datetime, or the value unchanged when it is none."""
+    from datetime import UTC, date, datetime
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):  # a YAML date: midnight UTC
