@@ -21,6 +21,7 @@ may raise ``ServiceFault`` or a ``cli_core.errors.ParamError`` (answered as
 from __future__ import annotations
 
 import email.utils
+import functools
 import ipaddress
 import json
 import re
@@ -181,8 +182,10 @@ class LocalApp:
         return self.respond(fault.status, fault.body(), [("x-amzn-ErrorType", fault.code)])
 
 
+@functools.lru_cache(maxsize=256)
 def host_matches(given: str, bound: str, port: int) -> bool:
-    """Whether a Host header value ``given`` names ``bound``:``port``."""
+    """Whether a Host header value ``given`` names ``bound``:``port`` (cached: a client sends
+    the same Host on every request)."""
     given = given.lower()
     if given.startswith("["):
         name, bracket, rest = given[1:].partition("]")
