@@ -284,6 +284,24 @@ class Store:
         row = self._one(f"SELECT body, work FROM {JOB_TABLES[kind]} WHERE id = ?", (job_id,))
         return (json.loads(row[0]), json.loads(row[1])) if row else None
 
+    def job_in_domain(
+        self, domain_id: str, job_id: str, kind="speaker"
+    ) -> tuple[bool, dict | None, dict | None]:
+        """(whether the domain exists, the job, its work) in one query; the job is None when
+        there is none of that id, its work None once it has finished (nothing reads it then)."""
+        row = self._one(
+            "SELECT EXISTS (SELECT 1 FROM domains WHERE id = ?), job.body,"
+            " CASE WHEN job.status IN ('SUBMITTED', 'IN_PROGRESS') THEN job.work END"
+            f" FROM (SELECT 1) LEFT JOIN {JOB_TABLES[kind]} AS job ON job.id = ?",
+            (domain_id, job_id),
+        )
+        exists, body, work = row
+        return (
+            bool(exists),
+            None if body is None else json.loads(body),
+            None if work is None else json.loads(work),
+        )
+
     def job_by_token(self, domain_id: str, client_token: str, kind="speaker") -> dict | None:
         return self._body(
             f"SELECT body FROM {JOB_TABLES[kind]} WHERE domain_id = ? AND client_token = ?",
