@@ -67,6 +67,18 @@ def verify(
     by_name: dict[str, list[str]] = {}
     for name, value in headers:
         by_name.setdefault(name.lower(), []).append(value)
+    return verify_grouped(method, path, by_name, body, secrets, now)
+
+
+def verify_grouped(
+    method: str,
+    path: str,
+    by_name: dict[str, list[str]],
+    body: bytes,
+    secrets: dict[str, str],
+    now: float | None = None,
+) -> Caller:
+    """``verify`` for headers already grouped: lower-case name -> its values, in order."""
     authorization = by_name.get("authorization")
     if not authorization:
         raise ServiceFault("MissingAuthenticationTokenException", "Missing Authentication Token")
