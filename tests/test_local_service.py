@@ -1200,3 +1200,17 @@ def test_head_gets_the_answer_headers_without_a_body(open_local):
     head, _, rest = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 405 ") and rest == b""
     assert int(re.search(rb"Content-Length: (\d+)", head)[1]) > 0
+
+
+def test_each_answer_has_its_own_request_id(local):
+    """SDKs show x-amzn-RequestId as the request id: a version-4 UUID, new for every answer."""
+    import uuid
+
+    voiceid = client(local)
+    ids = [voiceid.list_domains()["ResponseMetadata"]["RequestId"] for _ in range(20)]
+    with pytest.raises(ClientError) as caught:
+        voiceid.describe_domain(DomainId="a" * 22)
+    ids.append(caught.value.response["ResponseMetadata"]["RequestId"])
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        assert str(uuid.UUID(text)) == text and uuid.UUID(text).version == 4
