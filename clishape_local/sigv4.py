@@ -177,7 +177,7 @@ def _simple_signature(method, path, signed, by_name, body, stamp, region, secret
     )
     scope = f"{stamp[:8]}/{region}/{SIGNING_NAME}/aws4_request"
     to_sign = "\n".join([ALGORITHM, stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    return hmac.new(_signing_key(secret, stamp[:8], region), to_sign.encode(), "sha256").hexdigest()
+    return hmac.digest(_signing_key(secret, stamp[:8], region), to_sign.encode(), "sha256").hex()
 
 
 @functools.cache
