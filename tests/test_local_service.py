@@ -1214,3 +1214,29 @@ def test_each_answer_has_its_own_request_id(local):
     assert len(set(ids)) == len(ids)
     for text in ids:
         assert str(uuid.UUID(text)) == text and uuid.UUID(text).version == 4
+
+
+def test_the_request_log_shows_control_characters_escaped(tmp_path, capfd):
+    """What a client sends reaches the log escaped: no terminal escape sequence is replayed."""
+    from clishape_local.embedded import build_server
+
+    server = build_server(state_dir=tmp_path / "state", log_requests=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        with socket.create_connection((host, port), timeout=10) as conn:
+            conn.sendall(
+                f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\nX-Amz-Target: \x1b[31mred\r\n"
+                "Connection: close\r\n\r\n".encode()
+            )
+            while conn.recv(65536):
+                pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        server.app.service.store.close()
+    err = capfd.readouterr().err
+    assert '127.0.0.1 \\x1b[31mred "GET / HTTP/1.1" 405 -' in err
+    assert "\x1b" not in err
