@@ -1,8 +1,9 @@
 """The local service — its HTTP face: Voice ID's JSON 1.0 protocol on a loopback port.
 
 ``LocalApp.answer`` turns one request (method, path, headers, body) into one answer (status,
-headers, body) and never raises; ``LocalServer`` is a ``ThreadingHTTPServer`` around it that
-adds the transport limits (body size, ``Content-Length``).
+headers, body) and never raises; ``LocalServer`` is a ``ThreadingHTTPServer`` around it whose
+request handler (``_Handler``, our own reading of HTTP/1.x, not http.server's) adds the
+transport limits (request head, body size, ``Content-Length``).
 
 Order of checks, as the real front end does them: body size (413), signature (403), target
 (``X-Amz-Target: VoiceID.<Operation>``), content type and JSON (400), the request against the
@@ -126,7 +127,8 @@ class LocalApp:
             by_name = {}
             for name, value in headers:
                 by_name.setdefault(name.lower(), []).append(value)
-        # A header given more than once counts with its last value, except where noted.
+        # Read by name, a header given twice counts with its last value; Host and the headers
+        # the signature covers are checked with all their values.
         lower = {name: values[-1] for name, values in by_name.items()}
         self.check_host(by_name.get("host", []), lower)
         if "authorization" in lower or not self.allow_unsigned:
