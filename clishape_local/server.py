@@ -1,8 +1,9 @@
 """The local service — its HTTP face: Voice ID's JSON 1.0 protocol on a loopback port.
 
 ``LocalApp.answer`` turns one request (method, path, headers, body) into one answer (status,
-headers, body) and never raises; ``LocalServer`` is a ``ThreadingHTTPServer`` around it that
-adds the transport limits (body size, ``Content-Length``).
+headers, body) and never raises; ``LocalServer`` is a ``ThreadingHTTPServer`` around it whose
+request handler (``_Handler``, our own reading of HTTP/1.x, not http.server's) adds the
+transport limits (request head, body size, ``Content-Length``).
 
 Order of checks, as the real front end does them: body size (413), signature (403), target
 (``X-Amz-Target: VoiceID.<Operation>``), content type and JSON (400), the request against the
@@ -20,13 +21,19 @@ may raise ``ServiceFault`` or a ``cli_core.errors.ParamError`` (answered as
 
 from __future__ import annotations
 
+import email.utils
+import functools
 import ipaddress
 import json
+import os
+import re
+import socketserver
 import sys
+import time
 import traceback
-import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
+from http.server import ThreadingHTTPServer
 
 from cli_core.errors import ParamError
 from clishape_local import shapes, sigv4
@@ -79,11 +86,19 @@ class LocalApp:
         self.listen: tuple[str, int] | None = None
 
     def answer(
-        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
+        self,
+        method: str,
+        path: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        by_name: dict[str, list[str]] | None = None,
     ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """``by_name``: the same headers grouped by lower-case name (their values in order),
+        when the caller has them grouped already."""
         try:
             extra: list[tuple[str, str]] = []
-            return self.respond(200, self.dispatch(method, path, headers, body, extra), extra)
+            document = self.dispatch(method, path, headers, body, extra, by_name)
+            return self.respond(200, document, extra)
         except ServiceFault as fault:
             return self.fail(fault)
         except ParamError as error:
@@ -101,16 +116,23 @@ class LocalApp:
         headers: list[tuple[str, str]],
         body: bytes,
         extra: list[tuple[str, str]] | None = None,
+        by_name: dict[str, list[str]] | None = None,
     ):
         """The answer document; headers the answer needs besides the usual go into ``extra``."""
         if method != "POST":
             raise ServiceFault(
                 "UnknownOperationException", "Voice ID answers POST requests only.", status=405
             )
-        lower = {name.lower(): value for name, value in headers}
-        self.check_host([value for name, value in headers if name.lower() == "host"], lower)
+        if by_name is None:
+            by_name = {}
+            for name, value in headers:
+                by_name.setdefault(name.lower(), []).append(value)
+        # Read by name, a header given twice counts with its last value; Host and the headers
+        # the signature covers are checked with all their values.
+        lower = {name: values[-1] for name, values in by_name.items()}
+        self.check_host(by_name.get("host", []), lower)
         if "authorization" in lower or not self.allow_unsigned:
-            region = sigv4.verify(method, path, headers, body, self.secrets).region
+            region = sigv4.verify_grouped(method, path, by_name, body, self.secrets).region
         else:
             region = UNSIGNED_REGION
         operation = self.operation(lower.get("x-amz-target"))
@@ -164,10 +186,10 @@ class LocalApp:
     def respond(
         self, status: int, document: dict, extra: list[tuple[str, str]] = ()
     ) -> tuple[int, list[tuple[str, str]], bytes]:
-        payload = json.dumps(document, separators=(",", ":")).encode()
+        payload = _encode_json(document).encode()
         headers = [
             ("Content-Type", CONTENT_TYPE),
-            ("x-amzn-RequestId", str(uuid.uuid4())),
+            ("x-amzn-RequestId", request_id()),
             *extra,
         ]
         return status, headers, payload
@@ -176,8 +198,22 @@ class LocalApp:
         return self.respond(fault.status, fault.body(), [("x-amzn-ErrorType", fault.code)])
 
 
+_encode_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def request_id() -> str:
+    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` gives, in half its time."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+@functools.lru_cache(maxsize=256)
 def host_matches(given: str, bound: str, port: int) -> bool:
-    """Whether a Host header value ``given`` names ``bound``:``port``."""
+    """Whether a Host header value ``given`` names ``bound``:``port`` (cached: a client sends
+    the same Host on every request)."""
     given = given.lower()
     if given.startswith("["):
         name, bracket, rest = given[1:].partition("]")
@@ -223,7 +259,9 @@ def parse_json(body: bytes) -> dict:
         ) from None
     if not isinstance(params, dict):
         raise ServiceFault("SerializationException", "The request body must be a JSON object.")
-    if json_depth(params) > MAX_JSON_DEPTH:
+    # Each level opens a bracket: a body with few of them cannot be too deep (no walk needed).
+    few = body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH
+    if not few and json_depth(params) > MAX_JSON_DEPTH:
         raise ServiceFault(
             "SerializationException",
             f"The request body is nested more than {MAX_JSON_DEPTH} levels deep.",
@@ -247,33 +285,180 @@ def json_depth(document) -> int:
     return deepest
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "clishape-local"
+# The limits of the request head: one line (request line or header line) and the number of
+# header lines. A request past either is answered (414 / 431) and its connection closed.
+MAX_LINE_BYTES = 65536
+MAX_HEADERS = 100
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_REQUEST_VERSION = re.compile(r"HTTP/(\d)\.(\d)")
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+# Control characters a client sent are shown escaped in the request log, never written raw.
+_LOG_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
+
+
+class _ProtocolError(Exception):
+    """A request that is not well-formed HTTP/1.x: answered with ``fault``, then the connection
+    is closed (what follows on it cannot be trusted to start a request)."""
+
+    def __init__(self, fault: ServiceFault):
+        super().__init__(fault.message)
+        self.fault = fault
+
+
+def _http_date(now: float) -> str:
+    """The Date header's value for the second ``now`` falls in (the last one is kept)."""
+    second = int(now)
+    cached = _DATE_CACHE
+    if cached[0] != second:
+        cached[:] = [second, email.utils.formatdate(second, usegmt=True)]
+    return cached[1]
+
+
+_DATE_CACHE: list = [None, ""]
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    """HTTP/1.1 (and 1.0) for one connection: reads request after request, answers each in
+    one write, and closes when the client asks to, hangs up, idles or breaks the protocol.
+
+    What it reads: the request line (``METHOD TARGET HTTP/1.x``), header lines up to the empty
+    line (at most ``MAX_HEADERS``, each at most ``MAX_LINE_BYTES``; no line folding), then a
+    body of exactly ``Content-Length`` bytes. ``Transfer-Encoding`` is refused (411, or 400
+    beside a Content-Length), as are conflicting lengths. ``Expect: 100-continue`` gets the
+    interim answer once the body is known to be acceptable. HTTP/1.0 closes after the answer
+    unless it sent ``Connection: keep-alive``; HTTP/1.1 stays open unless ``Connection: close``.
+    """
+
     # Written in two pieces (headers, then body) with Nagle's algorithm on, an answer would
     # wait for the kept-alive client's delayed ACK (about 40 ms). Both guards are on: each
     # answer is one write (``send``), and TCP_NODELAY sends whatever is written at once.
     disable_nagle_algorithm = True
     timeout = 120  # an idle keep-alive connection gives its thread back after this long
+    server_version = "clishape-local"
 
-    def version_string(self) -> str:
-        return self.server_version
+    def handle(self) -> None:
+        self.close_connection = False
+        while not self.close_connection:
+            try:
+                self.handle_one_request()
+            except _ProtocolError as error:
+                self.close_connection = True
+                self.send_fault(error.fault)
+            except TimeoutError:
+                return  # idle past ``timeout``: the connection is dropped without an answer
 
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        self.serve()
+    def handle_one_request(self) -> None:
+        self.command, self.requestline, self.sample = "", "", False
+        self.headers: list[tuple[str, str]] = []  # as sent: (name, value) in order
+        self.fields: dict[str, list[str]] = {}  # lower-case name -> its values, in order
+        self.close_connection = True  # until the request line says otherwise
+        line = self.read_line("request line")
+        while line in (b"\r\n", b"\n"):  # empty lines before a request are ignored
+            line = self.read_line("request line")
+        if not line:
+            return  # the client closed the connection
+        self.requestline = line.decode("latin-1").rstrip("\r\n")
+        words = self.requestline.split(" ")
+        if len(words) != 3 or not all(words):
+            raise _ProtocolError(bad_request("The request line is not 'METHOD TARGET HTTP/1.x'."))
+        self.command, self.path, version = words
+        match = _REQUEST_VERSION.fullmatch(version)
+        if match is None:
+            raise _ProtocolError(bad_request(f"'{version}' is not an HTTP version."))
+        if match.group(1) != "1":
+            raise _ProtocolError(
+                ServiceFault(
+                    "HttpVersionNotSupportedException",
+                    f"{version} is not supported; the service speaks HTTP/1.1 and HTTP/1.0.",
+                    status=505,
+                )
+            )
+        self.read_headers()
+        fields = self.fields
+        tokens = {
+            token.strip().lower()
+            for value in fields.get("connection", ())
+            for token in value.split(",")
+        }
+        if match.group(2) == "0":
+            self.close_connection = "keep-alive" not in tokens
+            expect_continue = False
+        else:
+            self.close_connection = "close" in tokens
+            expect_continue = any(
+                value.lower() == "100-continue" for value in fields.get("expect", ())
+            )
+        self.serve(expect_continue)
 
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_POST  # noqa: N815
+    def read_line(self, what: str) -> bytes:
+        """One line of the request head (b"" at the end of the stream), within the limit."""
+        line = self.rfile.readline(MAX_LINE_BYTES + 1)
+        if len(line) > MAX_LINE_BYTES:
+            if what == "request line":
+                raise _ProtocolError(
+                    ServiceFault(
+                        "RequestUriTooLongException",
+                        f"The request line is longer than {MAX_LINE_BYTES} bytes.",
+                        status=414,
+                    )
+                )
+            raise _ProtocolError(
+                ServiceFault(
+                    "RequestHeaderFieldsTooLargeException",
+                    f"A header line is longer than {MAX_LINE_BYTES} bytes.",
+                    status=431,
+                )
+            )
+        if line and not line.endswith(b"\n"):
+            return b""  # the client hung up in the middle of a line: nothing to answer
+        return line
 
-    def serve(self) -> None:
+    def read_headers(self) -> None:
+        headers, fields = self.headers, self.fields
+        while True:
+            line = self.read_line("header line")
+            if not line:
+                raise ConnectionResetError("the client hung up in the middle of the headers")
+            if line in (b"\r\n", b"\n"):
+                return
+            if len(headers) == MAX_HEADERS:
+                raise _ProtocolError(
+                    ServiceFault(
+                        "RequestHeaderFieldsTooLargeException",
+                        f"The request has more than {MAX_HEADERS} header lines.",
+                        status=431,
+                    )
+                )
+            text = line.decode("latin-1")
+            name, colon, value = text.partition(":")
+            if not colon or _HEADER_NAME.fullmatch(name) is None:
+                shown = text.rstrip("\r\n")
+                shown = shown if len(shown) <= 60 else shown[:60] + "..."
+                raise _ProtocolError(
+                    bad_request(
+                        f"Malformed header line '{shown.translate(_LOG_ESCAPES)}': expected"
+                        " 'Name: value' (a token, a colon, no space before it, no folding)."
+                    )
+                )
+            value = value.strip(" \t\r\n")
+            headers.append((name, value))
+            lower = name.lower()
+            if lower in fields:
+                fields[lower].append(value)
+            else:
+                fields[lower] = [value]
+
+    def serve(self, expect_continue: bool = False) -> None:
         app: LocalApp = self.server.app
-        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        lengths = {value.strip() for value in self.fields.get("content-length", ())}
+        chunked = "transfer-encoding" in self.fields
         if len(lengths) > 1:
             return self.refuse(
                 ServiceFault(
                     "SerializationException", "The request has conflicting Content-Length headers."
                 )
             )
-        if lengths and self.headers.get("Transfer-Encoding") is not None:
+        if lengths and chunked:
             return self.refuse(
                 ServiceFault(
                     "SerializationException",
@@ -281,7 +466,7 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             )
         if not lengths:
-            if self.headers.get("Transfer-Encoding") is not None:
+            if chunked:
                 return self.refuse(
                     ServiceFault("LengthRequiredException", "Content-Length is required.")
                 )
@@ -294,13 +479,16 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             length = int(length_text)
         if length > app.max_body_bytes:
-            self.drain(length)
+            if not expect_continue:  # a client waiting for "100 Continue" sends no body
+                self.drain(length)
             return self.refuse(
                 ServiceFault(
                     "RequestEntityTooLargeException",
                     f"The request body is {length} bytes; the limit is {app.max_body_bytes}.",
                 )
             )
+        if expect_continue and length:
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         body = self.read_body(length)
         if body is None:
             return self.refuse(
@@ -311,10 +499,12 @@ class _Handler(BaseHTTPRequestHandler):
                     status=408,
                 )
             )
-        self.send(*app.answer(self.command, self.path, list(self.headers.items()), body))
+        self.send(*app.answer(self.command, self.path, self.headers, body, self.fields))
 
     def read_body(self, length: int) -> bytes | None:
         """The ``length`` bytes of body, or None when they do not all come in time."""
+        if not length:
+            return b""
         self.connection.settimeout(self.server.read_timeout)
         try:
             body = self.rfile.read(length)
@@ -336,30 +526,37 @@ class _Handler(BaseHTTPRequestHandler):
 
     def refuse(self, fault: ServiceFault) -> None:
         self.close_connection = True
-        status, headers, payload = self.server.app.fail(fault)
-        self.send(status, headers + [("Connection", "close")], payload)
+        self.send_fault(fault)
+
+    def send_fault(self, fault: ServiceFault) -> None:
+        self.send(*self.server.app.fail(fault))
 
     def send(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
         """The whole answer in one write: status line, headers and body leave as one piece."""
         self.sample = any(name == SAMPLE_HEADER for name, _value in headers)
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        # end_headers() would write the headers alone; the body joins them in the same buffer
-        # (http.server's own, kept since Python 3.3) so the answer is one send.
-        self._headers_buffer.append(b"\r\n")
-        if self.command != "HEAD":
-            self._headers_buffer.append(payload)
-        self.flush_headers()
-
-    def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
+        lines = [
+            f"HTTP/1.1 {status} {_REASONS.get(status, '')}",
+            f"Server: {self.server_version}",
+            f"Date: {_http_date(time.time())}",
+        ]
+        lines += [f"{name}: {value}" for name, value in headers]
+        lines.append(f"Content-Length: {len(payload)}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
+        self.wfile.write(head if self.command == "HEAD" else head + payload)
         if self.server.log_requests:
-            target = self.headers.get("X-Amz-Target", "-") if self.headers else "-"
-            note = " (sample response)" if getattr(self, "sample", False) else ""
-            sys.stderr.write(
-                f"clishape-local: {self.address_string()} {target} {format % args}{note}\n"
-            )
+            self.log_request(status)
+
+    def log_request(self, status: int) -> None:
+        target = self.fields.get("x-amz-target", ["-"])[-1]
+        note = " (sample response)" if self.sample else ""
+        line = f'{self.client_address[0]} {target} "{self.requestline}" {status} -{note}'
+        sys.stderr.write(f"clishape-local: {line.translate(_LOG_ESCAPES)}\n")
+
+
+def bad_request(message: str) -> ServiceFault:
+    return ServiceFault("BadRequestException", message, status=400)
 
 
 class LocalServer(ThreadingHTTPServer):

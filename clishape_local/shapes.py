@@ -120,7 +120,11 @@ class _Checker(ValueWalker):
         self.root = root
         self.problems: list[str] = []
 
-    def problem(self, value, path: str, constraint: str, sensitive: bool) -> None:
+    # A path is the walk's tuple until a problem needs it as text (most requests have none).
+
+    def problem(self, value, path: str | tuple, constraint: str, sensitive: bool) -> None:
+        if isinstance(path, tuple):
+            path = _service_path(self.root, path)
         if value is None:
             shown = "null"
         elif sensitive:
@@ -133,7 +137,9 @@ class _Checker(ValueWalker):
             f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
         )
 
-    def type_error(self, shape, value, path: str):
+    def type_error(self, shape, value, path: str | tuple):
+        if isinstance(path, tuple):
+            path = _service_path(self.root, path)
         got = type(value).__name__ if value is not None else "null"
         raise ServiceFault(
             "SerializationException",
@@ -147,7 +153,7 @@ class _Checker(ValueWalker):
         return [(name, value[name]) for name in shape.members if value.get(name) is not None]
 
     def mismatch(self, shape, value, path, sensitive):
-        self.type_error(shape, value, _service_path(self.root, path))
+        self.type_error(shape, value, path)
 
     def enter_structure(self, shape, value, path, sensitive) -> None:
         for name in shape.required:
@@ -156,7 +162,7 @@ class _Checker(ValueWalker):
                 self.problem(None, where, "Member must not be null", False)
 
     def enter_list(self, shape, value, path, sensitive) -> None:
-        self.check_size(shape.raw, value, _service_path(self.root, path), sensitive, "length")
+        self.check_size(shape.raw, value, path, sensitive, "length")
 
     enter_map = enter_list
 
@@ -166,11 +172,11 @@ class _Checker(ValueWalker):
         return key
 
     def visit_leaf(self, shape, value, path, sensitive):
-        self.check_leaf(shape, value, _service_path(self.root, path), sensitive)
+        self.check_leaf(shape, value, path, sensitive)
 
     # -- constraints --
 
-    def check_leaf(self, shape, value, path: str, sensitive: bool) -> None:
+    def check_leaf(self, shape, value, path: str | tuple, sensitive: bool) -> None:
         kind = shape.type
         if not _type_ok(kind, value):
             self.type_error(shape, value, path)
@@ -179,7 +185,7 @@ class _Checker(ValueWalker):
         elif kind in ("integer", "long", "float", "double"):
             self.check_range(shape.raw, value, path, sensitive)
 
-    def check_string(self, shape: dict, value, path: str, sensitive: bool) -> None:
+    def check_string(self, shape: dict, value, path: str | tuple, sensitive: bool) -> None:
         self.check_size(shape, value, path, sensitive, "length")
         if "enum" in shape and value not in shape["enum"]:
             allowed = ", ".join(shape["enum"])
@@ -190,7 +196,7 @@ class _Checker(ValueWalker):
                 value, path, f"Member must satisfy regular expression pattern: {pattern}", sensitive
             )
 
-    def check_size(self, shape: dict, value, path: str, sensitive: bool, what: str) -> None:
+    def check_size(self, shape: dict, value, path: str | tuple, sensitive: bool, what: str) -> None:
         if "min" in shape and len(value) < shape["min"]:
             self.problem(
                 value,
@@ -206,7 +212,7 @@ class _Checker(ValueWalker):
                 sensitive,
             )
 
-    def check_range(self, shape: dict, value, path: str, sensitive: bool) -> None:
+    def check_range(self, shape: dict, value, path: str | tuple, sensitive: bool) -> None:
         if "min" in shape and value < shape["min"]:
             self.problem(
                 value,

@@ -67,6 +67,18 @@ def verify(
     by_name: dict[str, list[str]] = {}
     for name, value in headers:
         by_name.setdefault(name.lower(), []).append(value)
+    return verify_grouped(method, path, by_name, body, secrets, now)
+
+
+def verify_grouped(
+    method: str,
+    path: str,
+    by_name: dict[str, list[str]],
+    body: bytes,
+    secrets: dict[str, str],
+    now: float | None = None,
+) -> Caller:
+    """``verify`` for headers already grouped: lower-case name -> its values, in order."""
     authorization = by_name.get("authorization")
     if not authorization:
         raise ServiceFault("MissingAuthenticationTokenException", "Missing Authentication Token")
@@ -88,12 +100,11 @@ def verify(
             f"Credential should be scoped to correct service: '{SIGNING_NAME}'.",
         )
     stamp = (by_name.get("x-amz-date") or [""])[0]
-    try:
-        signed_at = calendar.timegm(time.strptime(stamp, SIGV4_TIMESTAMP))
-    except ValueError:
+    signed_at = _signed_at(stamp)
+    if signed_at is None:
         raise ServiceFault(
             "IncompleteSignatureException", "The request must carry a valid X-Amz-Date header."
-        ) from None
+        )
     if not stamp.startswith(day):
         raise ServiceFault(
             "InvalidSignatureException", "The Credential date does not match X-Amz-Date."
@@ -122,6 +133,17 @@ def verify(
     return Caller(access_key=access_key, region=region)
 
 
+@functools.lru_cache(maxsize=256)
+def _signed_at(stamp: str) -> int | None:
+    """The X-Amz-Date ``stamp`` as seconds since the epoch, None when it is not one.
+
+    Cached: a client signs many requests within the same second."""
+    try:
+        return calendar.timegm(time.strptime(stamp, SIGV4_TIMESTAMP))
+    except ValueError:
+        return None
+
+
 def _botocore_signature(method, path, signed, by_name, body, stamp, region, secret) -> str:
     """The signature botocore's own signer computes for the request as signed."""
     from botocore.auth import SigV4Auth
@@ -141,9 +163,7 @@ def _botocore_signature(method, path, signed, by_name, body, stamp, region, secr
 def _simple_signature(method, path, signed, by_name, body, stamp, region, secret) -> str | None:
     """The same signature, computed directly, for the requests the SDKs send to this service:
     path ``/``, no query string, only headers botocore signs. None for anything else."""
-    from botocore.auth import SIGNED_HEADERS_BLACKLIST
-
-    if path != "/" or any(name in SIGNED_HEADERS_BLACKLIST for name in signed):
+    if path != "/" or any(name in _unsigned_header_names() for name in signed):
         return None
     names = sorted(set(signed))
     lines = [
@@ -157,7 +177,15 @@ def _simple_signature(method, path, signed, by_name, body, stamp, region, secret
     )
     scope = f"{stamp[:8]}/{region}/{SIGNING_NAME}/aws4_request"
     to_sign = "\n".join([ALGORITHM, stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    return hmac.new(_signing_key(secret, stamp[:8], region), to_sign.encode(), "sha256").hexdigest()
+    return hmac.digest(_signing_key(secret, stamp[:8], region), to_sign.encode(), "sha256").hex()
+
+
+@functools.cache
+def _unsigned_header_names() -> frozenset[str]:
+    """The headers botocore's signer leaves out of a signature (imported once, when needed)."""
+    from botocore.auth import SIGNED_HEADERS_BLACKLIST
+
+    return frozenset(SIGNED_HEADERS_BLACKLIST)
 
 
 @functools.lru_cache(maxsize=64)

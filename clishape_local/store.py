@@ -105,6 +105,43 @@ class NewerStateError(RuntimeError):
     """The state folder was written by a newer clishape-local (its schema is unknown here)."""
 
 
+class _Transaction:
+    """``Store.transaction()``: a context manager class rather than a generator, as every
+    request enters one or more (the lock, then ``BEGIN IMMEDIATE`` on the outermost; on leaving
+    it ``COMMIT``, or ``ROLLBACK`` when an exception leaves it)."""
+
+    __slots__ = ("store", "outer")
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.outer = False
+
+    def __enter__(self) -> Store:
+        store = self.store
+        store._lock.acquire()
+        try:
+            if store._conn is None:
+                raise RuntimeError("the local service store is closed")
+            self.outer = store._depth == 0
+            if self.outer:
+                store._conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            store._lock.release()
+            raise
+        store._depth += 1
+        return store
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        store = self.store
+        try:
+            store._depth -= 1
+            if self.outer:
+                store._conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        finally:
+            store._lock.release()
+        return False
+
+
 class Store:
     """All persistent state of one local service, in ``<state_dir>/voiceid.sqlite3``."""
 
@@ -166,27 +203,9 @@ class Store:
                 (watchlist_id, domain["DomainId"], json.dumps(watchlist)),
             )
 
-    @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self) -> _Transaction:
         """Hold the lock and one SQLite transaction; nested calls join the outer one."""
-        with self._lock:
-            if self._conn is None:
-                raise RuntimeError("the local service store is closed")
-            outer = self._depth == 0
-            if outer:
-                self._conn.execute("BEGIN IMMEDIATE")
-            self._depth += 1
-            try:
-                yield self
-            except BaseException:
-                self._depth -= 1
-                if outer:
-                    self._conn.execute("ROLLBACK")
-                raise
-            else:
-                self._depth -= 1
-                if outer:
-                    self._conn.execute("COMMIT")
+        return _Transaction(self)
 
     def close(self) -> None:
         with self._lock:
@@ -283,6 +302,24 @@ class Store:
     def job(self, job_id: str, kind="speaker") -> tuple[dict, dict] | None:
         row = self._one(f"SELECT body, work FROM {JOB_TABLES[kind]} WHERE id = ?", (job_id,))
         return (json.loads(row[0]), json.loads(row[1])) if row else None
+
+    def job_in_domain(
+        self, domain_id: str, job_id: str, kind="speaker"
+    ) -> tuple[bool, dict | None, dict | None]:
+        """(whether the domain exists, the job, its work) in one query; the job is None when
+        there is none of that id, its work None once it has finished (nothing reads it then)."""
+        row = self._one(
+            "SELECT EXISTS (SELECT 1 FROM domains WHERE id = ?), job.body,"
+            " CASE WHEN job.status IN ('SUBMITTED', 'IN_PROGRESS') THEN job.work END"
+            f" FROM (SELECT 1) LEFT JOIN {JOB_TABLES[kind]} AS job ON job.id = ?",
+            (domain_id, job_id),
+        )
+        exists, body, work = row
+        return (
+            bool(exists),
+            None if body is None else json.loads(body),
+            None if work is None else json.loads(work),
+        )
 
     def job_by_token(self, domain_id: str, client_token: str, kind="speaker") -> dict | None:
         return self._body(

@@ -701,11 +701,12 @@ class VoiceIdService:
 
     def describe_job(self, params: dict, kind: _JobKind) -> dict:
         domain_id, job_id = params["DomainId"], params["JobId"]
-        self.require_domain(domain_id)
-        found = self.store.job(job_id, kind.kind)
-        if found is None or found[0]["DomainId"] != domain_id:
+        domain_exists, job, work = self.store.job_in_domain(domain_id, job_id, kind.kind)
+        if not domain_exists:
+            raise not_found("DOMAIN", f"The domain {domain_id} does not exist.")
+        if job is None or job["DomainId"] != domain_id:
             raise not_found("BATCH_JOB", f"The {kind.title} {job_id} does not exist.")
-        return {"Job": self.look_at(*found, kind=kind.kind)}
+        return {"Job": self.look_at(job, work, kind=kind.kind)}
 
     def list_speaker_enrollment_jobs(self, params: dict, region: str) -> dict:
         return self.list_jobs(params, "ListSpeakerEnrollmentJobs", SPEAKER_JOBS)
@@ -727,8 +728,10 @@ class VoiceIdService:
         )
         return self.paged("JobSummaries", [job_summary(job) for job in items], token)
 
-    def look_at(self, job: dict, work: dict, kind: str = "speaker") -> dict:
-        """Count one look at ``job``, take the steps it is due, save it and return it."""
+    def look_at(self, job: dict, work: dict | None, kind: str = "speaker") -> dict:
+        """Count one look at ``job``, take the steps it is due, save it and return it.
+
+        ``work`` may be None for a finished job (it is not read then)."""
         if job["JobStatus"] in FINISHED:
             return job
         work["looks"] += 1

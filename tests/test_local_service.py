@@ -530,7 +530,9 @@ def test_operations_without_state_go_to_the_fallback(tmp_path, monkeypatch):
 
     handles = VoiceIdService.handles  # these two without state here, whatever the service has
     monkeypatch.setattr(
-        VoiceIdService, "handles", lambda s, op: op not in ("ListSpeakers", "DeleteDomain") and handles(s, op)
+        VoiceIdService,
+        "handles",
+        lambda s, op: op not in ("ListSpeakers", "DeleteDomain") and handles(s, op),
     )
     calls = []
 
@@ -658,7 +660,8 @@ def test_the_short_signature_check_agrees_with_botocore(path, body, token, extra
     for name, value in sent:
         by_name.setdefault(name.lower(), []).append(value)
     fields = dict(
-        part.strip().split("=", 1) for part in by_name["authorization"][0].split(" ", 1)[1].split(",")
+        part.strip().split("=", 1)
+        for part in by_name["authorization"][0].split(" ", 1)[1].split(",")
     )
     signed = fields["SignedHeaders"].split(";")
     stamp = by_name["x-amz-date"][0]
@@ -739,8 +742,14 @@ def test_concurrent_first_calls_all_find_their_operation(monkeypatch):
 
     monkeypatch.setattr(specs, "load_command", slow_load)
     fallback = spec_fallback(roots=[SHIPPED_SPECS])
-    operations = ["ListDomains", "ListWatchlists", "ListFraudsterRegistrationJobs",
-                  "ListSpeakers", "ListSpeakerEnrollmentJobs", "ListTagsForResource"] * 2
+    operations = [
+        "ListDomains",
+        "ListWatchlists",
+        "ListFraudsterRegistrationJobs",
+        "ListSpeakers",
+        "ListSpeakerEnrollmentJobs",
+        "ListTagsForResource",
+    ] * 2
     params = {"ListDomains": {}, "ListTagsForResource": {"ResourceArn": "arn:aws:voiceid:x"}}
     problems = []
 
@@ -1025,3 +1034,209 @@ def test_serve_takes_a_read_timeout(tmp_path, capsys):
         process.send_signal(subprocess.signal.SIGINT)
         assert process.wait(timeout=10) == 0
         process.stderr.close()
+
+
+# -- the HTTP layer, seen from a raw socket ------------------------------------------------
+
+
+@pytest.fixture
+def open_local(tmp_path):
+    """A service that answers unsigned requests, so a hand-written request gets a 200."""
+    running = start_embedded(tmp_path / "state", allow_unsigned=True)
+    yield running
+    running.stop()
+
+
+def converse(
+    running, *pieces: bytes, wait: float = 10
+) -> tuple[list[tuple[int, dict, bytes]], bool]:
+    """Send ``pieces`` on one connection (the next once an answer to the previous arrived),
+    then read what comes back until the service closes or goes quiet for a moment.
+
+    Returns the answers as (status, lower-case headers, body), interim ones included, and
+    whether the service closed the connection.
+    """
+    host, port = running.url.removeprefix("http://").split(":")
+    answers: list[tuple[int, dict, bytes]] = []
+    buffer = b""
+    closed = False
+    with socket.create_connection((host, int(port)), timeout=wait) as conn:
+        for index, piece in enumerate(pieces):
+            conn.sendall(piece)
+            last = index == len(pieces) - 1
+            conn.settimeout(1.0 if last else wait)
+            wanted = len(answers) + 1
+            while last or len(answers) < wanted:
+                try:
+                    chunk = conn.recv(65536)
+                except TimeoutError:
+                    break
+                if not chunk:
+                    closed = True
+                    break
+                buffer += chunk
+                while b"\r\n\r\n" in buffer:
+                    head, _, rest = buffer.partition(b"\r\n\r\n")
+                    lines = head.decode("latin-1").split("\r\n")
+                    headers = dict(
+                        (name.strip().lower(), value.strip())
+                        for name, _, value in (line.partition(":") for line in lines[1:])
+                    )
+                    length = int(headers.get("content-length", 0))
+                    if len(rest) < length:
+                        break
+                    answers.append((int(lines[0].split()[1]), headers, rest[:length]))
+                    buffer = rest[length:]
+            if closed:
+                break
+    return answers, closed
+
+
+def list_domains_request(running, *lines: str, version="HTTP/1.1", body=b"{}") -> bytes:
+    host = running.url.removeprefix("http://")
+    extra = "".join(line + "\r\n" for line in lines)
+    return (
+        f"POST / {version}\r\nHost: {host}\r\nX-Amz-Target: VoiceID.ListDomains\r\n"
+        f"Content-Type: application/x-amz-json-1.0\r\nContent-Length: {len(body)}\r\n"
+        f"{extra}\r\n"
+    ).encode() + body
+
+
+def test_kept_alive_http_1_1_answers_each_request_and_closes_when_asked(open_local):
+    answers, closed = converse(
+        open_local,
+        list_domains_request(open_local),
+        list_domains_request(open_local, "Connection: close"),
+    )
+    assert [(status, json.loads(body)) for status, _, body in answers] == [
+        (200, {"DomainSummaries": []}),
+        (200, {"DomainSummaries": []}),
+    ]
+    assert "connection" not in answers[0][1] and answers[1][1]["connection"] == "close"
+    assert closed
+
+
+@pytest.mark.parametrize(
+    "lines, kept",
+    [([], False), (["Connection: keep-alive"], True)],
+    ids=["plain", "keep-alive"],
+)
+def test_http_1_0_closes_after_the_answer_unless_asked_to_keep_alive(open_local, lines, kept):
+    request = list_domains_request(open_local, *lines, version="HTTP/1.0")
+    answers, closed = converse(open_local, request, request)
+    assert answers[0][0] == 200 and json.loads(answers[0][2]) == {"DomainSummaries": []}
+    assert len(answers) == (2 if kept else 1)
+    assert closed is not kept
+
+
+def test_expect_100_continue_gets_the_interim_answer_before_the_body(open_local):
+    request = list_domains_request(open_local, "Expect: 100-continue")
+    head, _, body = request.partition(b"\r\n\r\n")
+    answers, _ = converse(open_local, head + b"\r\n\r\n", body)
+    assert [status for status, _, _ in answers] == [100, 200]
+    assert json.loads(answers[1][2]) == {"DomainSummaries": []}
+
+
+def test_expect_100_continue_with_a_body_too_large_is_refused_at_once(tmp_path):
+    with start_embedded(tmp_path / "state", allow_unsigned=True, max_body_bytes=64) as running:
+        request = list_domains_request(running, "Expect: 100-continue", body=b" " * 100)
+        head, _, _ = request.partition(b"\r\n\r\n")
+        answers, closed = converse(running, head + b"\r\n\r\n")
+        assert [status for status, _, _ in answers] == [413]
+        assert json.loads(answers[0][2])["__type"] == "RequestEntityTooLargeException"
+        assert closed
+
+
+@pytest.mark.parametrize(
+    "data, status, words",
+    [
+        (b"POST /\r\n\r\n", 400, "request line"),
+        (b"POST  / HTTP/1.1\r\n\r\n", 400, "request line"),
+        (b"POST / SPDY/3\r\n\r\n", 400, "not an HTTP version"),
+        (b"POST / HTTP/2.0\r\n\r\n", 505, "HTTP/2.0 is not supported"),
+        (b"POST /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "request line is longer"),
+        (b"POST / HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", 431, "header line is"),
+        (b"POST / HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 101 + b"\r\n", 431, "more than 100 header"),
+        (b"POST / HTTP/1.1\r\nno colon here\r\n\r\n", 400, "Malformed header line"),
+        (b"POST / HTTP/1.1\r\nHost : x\r\n\r\n", 400, "Malformed header line"),
+        (b"POST / HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n", 400, "Malformed header line"),
+    ],
+    ids=[
+        "two-words",
+        "double-space",
+        "not-http",
+        "http-2",
+        "long-request-line",
+        "long-header-line",
+        "too-many-headers",
+        "no-colon",
+        "space-before-colon",
+        "folding",
+    ],  # fmt: skip
+)
+def test_a_malformed_request_head_is_answered_then_the_connection_closed(
+    open_local, data, status, words
+):
+    answers, closed = converse(open_local, data + list_domains_request(open_local))
+    assert len(answers) == 1 and closed  # what followed the bad head was not served
+    assert answers[0][0] == status
+    document = json.loads(answers[0][2])
+    assert words in document["message"]
+    assert answers[0][1]["connection"] == "close"
+    # The service itself is unharmed.
+    assert (
+        converse(open_local, list_domains_request(open_local, "Connection: close"))[0][0][0] == 200
+    )
+
+
+def test_head_gets_the_answer_headers_without_a_body(open_local):
+    request = list_domains_request(open_local, "Connection: close").replace(b"POST", b"HEAD", 1)
+    host, port = open_local.url.removeprefix("http://").split(":")
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request)
+        while chunk := conn.recv(65536):  # the service closes after the answer
+            received += chunk
+    head, _, rest = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 405 ") and rest == b""
+    assert int(re.search(rb"Content-Length: (\d+)", head)[1]) > 0
+
+
+def test_each_answer_has_its_own_request_id(local):
+    """SDKs show x-amzn-RequestId as the request id: a version-4 UUID, new for every answer."""
+    import uuid
+
+    voiceid = client(local)
+    ids = [voiceid.list_domains()["ResponseMetadata"]["RequestId"] for _ in range(20)]
+    with pytest.raises(ClientError) as caught:
+        voiceid.describe_domain(DomainId="a" * 22)
+    ids.append(caught.value.response["ResponseMetadata"]["RequestId"])
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        assert str(uuid.UUID(text)) == text and uuid.UUID(text).version == 4
+
+
+def test_the_request_log_shows_control_characters_escaped(tmp_path, capfd):
+    """What a client sends reaches the log escaped: no terminal escape sequence is replayed."""
+    from clishape_local.embedded import build_server
+
+    server = build_server(state_dir=tmp_path / "state", log_requests=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        with socket.create_connection((host, port), timeout=10) as conn:
+            conn.sendall(
+                f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\nX-Amz-Target: \x1b[31mred\r\n"
+                "Connection: close\r\n\r\n".encode()
+            )
+            while conn.recv(65536):
+                pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        server.app.service.store.close()
+    err = capfd.readouterr().err
+    assert '127.0.0.1 \\x1b[31mred "GET / HTTP/1.1" 405 -' in err
+    assert "\x1b" not in err
