@@ -948,3 +948,27 @@ def test_configured_endpoints_route_the_call(describe, aws_env, variables, confi
     ENV.update(variables)
     _, client = build_client(describe, SendSettings(profile="dev", environ=ENV))
     assert client.meta.endpoint_url == expected
+
+
+def test_retries_default_to_the_standard_mode_as_aws_cli_v2(server, describe, monkeypatch):
+    """No retry setting: AWS CLI v2's 'standard' mode, three attempts in all (botocore's own
+    default, 'legacy', would make five), and the error says how many retries were made."""
+    import botocore.endpoint
+
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", lambda seconds: None)  # no backoff wait
+    del ENV["AWS_MAX_ATTEMPTS"]
+    for _ in range(5):
+        server.answer(500, {"__type": "InternalServerException", "message": "try again"})
+    with pytest.raises(ServiceError, match=r"reached max retries: 2"):
+        send(describe, {"DomainId": DOMAIN, "JobId": JOB}, settings(server),
+             stderr=io.StringIO()).result()  # fmt: skip
+    assert len(server.requests) == 3
+    assert "cfg/retry-mode#standard" in server.requests[0]["headers"]["User-Agent"]
+    server.requests.clear()
+    server.script.clear()
+    for _ in range(5):
+        server.answer(500, {"__type": "InternalServerException", "message": "try again"})
+    with pytest.raises(ServiceError):
+        send(describe, {"DomainId": DOMAIN, "JobId": JOB}, settings(server, retry_mode="legacy"),
+             stderr=io.StringIO()).result()  # fmt: skip
+    assert len(server.requests) == 5  # a mode asked for is the mode used

@@ -229,7 +229,8 @@ def test_a_real_call_runs_only_what_sending_needs(extra, env, json_endpoint):
     assert botocore <= REAL_CALL_BOTOCORE, sorted(botocore - REAL_CALL_BOTOCORE)
     assert not ran & NEVER_RUN_BY_A_CALL, sorted(ran & NEVER_RUN_BY_A_CALL)
     assert {"_awscrt", "jmespath", "botocore.waiter", "botocore.docs", "awscrt.crypto",
-            "dateutil.parser", "importlib.metadata", "subprocess"} <= set(
+            "dateutil.parser", "importlib.metadata", "subprocess", "getpass", "configparser",
+            "botocore.retries.adaptive"} <= set(
                 result["waiting"])  # fmt: skip
 
 
@@ -261,10 +262,21 @@ code = 'import json; print(json.dumps({"Version": 1, "AccessKeyId": "AKIDPROC", 
 command = f"{sys.executable} -c {shlex.quote(code)}"
 profiles = {"profiles": {"p": {"credential_process": command}}}
 process_key = ProcessProvider("p", load_config=lambda: profiles).load().access_key
+import os, tempfile
+config = tempfile.NamedTemporaryFile("w", suffix=".ini", delete=False)
+config.write("[profile cfg]" + chr(10) + "region = eu-west-3" + chr(10))
+config.close()
+os.environ["AWS_CONFIG_FILE"] = config.name  # configparser runs to read it
+region = botocore.session.Session(profile="cfg").get_config_variable("region")
+from botocore.config import Config
+adaptive = session.create_client("s3", region_name="us-east-1", aws_access_key_id="a",
+    aws_secret_access_key="b", config=Config(retries={"mode": "adaptive"}))
+from botocore.retries import adaptive as adaptive_module
+limiter = type(adaptive_module.ClientRateLimiter).__name__
 print(json.dumps({"before": before, "after": pending(), "doc": doc[:2000], "crc": crc,
                   "found": found, "version": version, "waiter": type(waiter).__name__,
                   "when": when, "ec": ec_der, "urllib3": urllib3_version,
-                  "process_key": process_key}))
+                  "process_key": process_key, "region": region, "limiter": limiter}))
 """
 
 
@@ -277,7 +289,7 @@ def test_deferred_modules_load_when_used(env):
     result = json.loads(done.stdout)
     used = {"_awscrt", "botocore.docs.method", "botocore.docs.bcdoc.restdoc", "botocore.waiter",
             "jmespath", "dateutil.parser", "awscrt.crypto", "importlib.metadata",
-            "subprocess"}  # fmt: skip
+            "subprocess", "configparser", "botocore.retries.adaptive"}  # fmt: skip
     assert used - {"botocore.docs.bcdoc.restdoc"} <= set(result["before"])
     assert not used & set(result["after"])  # the docs of paginators and waiters: not asked for
     assert "ListBuckets" in result["doc"] or "list_buckets" in result["doc"]
@@ -290,4 +302,6 @@ def test_deferred_modules_load_when_used(env):
     assert result["when"] == "2026-11-30T12:00:00+00:00"
     assert result["ec"] is True
     assert result["process_key"] == "AKIDPROC"
+    assert result["region"] == "eu-west-3"
+    assert result["limiter"] == "type"
     assert result["urllib3"] == __import__("importlib.metadata").metadata.version("urllib3")

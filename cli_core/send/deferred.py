@@ -44,6 +44,9 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "dateutil.parser": ("parse",),  # timestamps in no known format, cached credentials
     "importlib.metadata": ("version",),  # urllib3's HTTP/2 probe, only to enable HTTP/2
     "subprocess": ("Popen",),  # botocore.credentials: a credential_process profile only
+    "getpass": ("getpass",),  # botocore.credentials: an MFA code asked for an assumed role
+    "configparser": (),  # botocore.configloader: only when a config or credentials file exists
+    "botocore.retries.adaptive": (),  # retry_mode = adaptive only
     "jmespath": (),
     "botocore.waiter": (),
     "botocore.docs": (),

@@ -310,13 +310,12 @@ def build_client(command, settings: SendSettings):
         config["read_timeout"] = settings.read_timeout or None
     if settings.connect_timeout is not None:
         config["connect_timeout"] = settings.connect_timeout or None
-    retries: dict = {}
+    # AWS CLI v2's default mode is 'standard' (3 attempts, backoff with jitter, throttling and
+    # transient errors retried); botocore's own default would be 'legacy' (5 attempts)
+    retries: dict = {"mode": settings.retry_mode or "standard"}
     if settings.max_attempts is not None:
         retries["total_max_attempts"] = settings.max_attempts
-    if settings.retry_mode is not None:
-        retries["mode"] = settings.retry_mode
-    if retries:
-        config["retries"] = retries
+    config["retries"] = retries
     keys: dict = {}
     if settings.credentials is not None and settings.sign:
         keys = {
