@@ -50,6 +50,8 @@ class App(Program):
         """
         import sys
 
+        if argv is None and io is None:
+            _keep_compiled_patterns(self)
         code = run(sys.argv[1:] if argv is None else argv, io, app=self)
         if argv is None and io is None:
             import gc
@@ -58,6 +60,17 @@ class App(Program):
             _end_process(code)
             sys.exit(code)
         return code
+
+
+def _keep_compiled_patterns(app: App) -> None:
+    """The process's regular expressions come from (and go to) the app's cache folder."""
+    import os
+
+    from cli_core.cache import private_folder
+    from cli_core.regex_cache import keep_compiled_patterns
+    from cli_core.settings import cache_root
+
+    keep_compiled_patterns(private_folder(cache_root(os.environ, app), "regex"))
 
 
 def _end_process(code: int) -> None:

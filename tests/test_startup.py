@@ -148,7 +148,8 @@ REAL_CALL_BOTOCORE = {
     "vendored.six",
 }  # fmt: skip
 NEVER_RUN_BY_A_CALL = {
-    "_awscrt", "jmespath", "botocore.waiter", "botocore.docs", "botocore.docs.method",
+    "_awscrt", "awscrt.auth", "awscrt.http", "awscrt.io", "botocore.crt.auth",
+    "jmespath", "botocore.waiter", "botocore.docs", "botocore.docs.method",
     "botocore.docs.paginator", "botocore.docs.waiter", "botocore.docs.bcdoc.restdoc",
     "botocore.docs.service", "botocore.docs.client",
 }  # fmt: skip
@@ -228,9 +229,9 @@ def test_a_real_call_runs_only_what_sending_needs(extra, env, json_endpoint):
     botocore = {name.partition(".")[2] for name in ran if name.startswith("botocore.")}
     assert botocore <= REAL_CALL_BOTOCORE, sorted(botocore - REAL_CALL_BOTOCORE)
     assert not ran & NEVER_RUN_BY_A_CALL, sorted(ran & NEVER_RUN_BY_A_CALL)
-    assert {"_awscrt", "jmespath", "botocore.waiter", "botocore.docs", "awscrt.crypto",
-            "dateutil.parser", "importlib.metadata", "subprocess", "getpass", "configparser",
-            "botocore.retries.adaptive"} <= set(
+    assert {"jmespath", "botocore.waiter", "botocore.docs", "awscrt.auth", "awscrt.crypto",
+            "botocore.crt.auth", "dateutil.parser", "importlib.metadata", "subprocess",
+            "getpass", "configparser", "botocore.retries.adaptive"} <= set(
                 result["waiting"])  # fmt: skip
 
 
@@ -273,10 +274,17 @@ adaptive = session.create_client("s3", region_name="us-east-1", aws_access_key_i
     aws_secret_access_key="b", config=Config(retries={"mode": "adaptive"}))
 from botocore.retries import adaptive as adaptive_module
 limiter = type(adaptive_module.ClientRateLimiter).__name__
+from botocore.auth import AUTH_TYPE_MAPS  # the CRT's SigV4a signer: runs botocore.crt.auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+signed = AWSRequest(method="GET", url="https://example.amazonaws.com/", headers={})
+AUTH_TYPE_MAPS["v4a"](Credentials("AKIDV4A", "secret"), "s3", "*").add_auth(signed)
+sigv4a = signed.headers["Authorization"].split()[0]
 print(json.dumps({"before": before, "after": pending(), "doc": doc[:2000], "crc": crc,
                   "found": found, "version": version, "waiter": type(waiter).__name__,
                   "when": when, "ec": ec_der, "urllib3": urllib3_version,
-                  "process_key": process_key, "region": region, "limiter": limiter}))
+                  "process_key": process_key, "region": region, "limiter": limiter,
+                  "sigv4a": sigv4a}))
 """
 
 
@@ -289,8 +297,10 @@ def test_deferred_modules_load_when_used(env):
     result = json.loads(done.stdout)
     used = {"_awscrt", "botocore.docs.method", "botocore.docs.bcdoc.restdoc", "botocore.waiter",
             "jmespath", "dateutil.parser", "awscrt.crypto", "importlib.metadata",
-            "subprocess", "configparser", "botocore.retries.adaptive"}  # fmt: skip
-    assert used - {"botocore.docs.bcdoc.restdoc"} <= set(result["before"])
+            "subprocess", "configparser", "botocore.retries.adaptive", "botocore.crt.auth",
+            "awscrt.auth"}  # fmt: skip
+    # (the CRT's native library is not even imported until a checksum or SigV4a asks for it)
+    assert used - {"botocore.docs.bcdoc.restdoc", "_awscrt"} <= set(result["before"])
     assert not used & set(result["after"])  # the docs of paginators and waiters: not asked for
     assert "ListBuckets" in result["doc"] or "list_buckets" in result["doc"]
     from awscrt import checksums  # the same checksum, computed without any deferring
@@ -304,4 +314,15 @@ def test_deferred_modules_load_when_used(env):
     assert result["process_key"] == "AKIDPROC"
     assert result["region"] == "eu-west-3"
     assert result["limiter"] == "type"
+    assert result["sigv4a"] == "AWS4-ECDSA-P256-SHA256"
     assert result["urllib3"] == __import__("importlib.metadata").metadata.version("urllib3")
+
+
+def test_the_crt_signers_keys_are_known_without_running_their_module():
+    """The stand-in for botocore's table of CRT signers answers with the keys botocore keeps
+    apart for that purpose; they must be the table's own (checked here on each botocore)."""
+    import botocore.auth  # first: botocore.crt.auth imported alone would be a circle
+    import botocore.crt
+    import botocore.crt.auth
+
+    assert set(botocore.crt.CRT_SUPPORTED_AUTH_TYPES) == set(botocore.crt.auth.CRT_AUTH_TYPE_MAPS)

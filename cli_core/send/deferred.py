@@ -39,6 +39,7 @@ import types
 # only called later, so a forwarder can stand in for it until then)
 DEFERRED: dict[str, tuple[str, ...]] = {
     "_awscrt": (),
+    "awscrt.auth": (),  # botocore.compat imports it to learn that the CRT is there
     "awscrt.checksums": (),
     "awscrt.crypto": ("EC",),  # SigV4a and login keys only
     "dateutil.parser": ("parse",),  # timestamps in no known format, cached credentials
@@ -47,6 +48,10 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "getpass": ("getpass",),  # botocore.credentials: an MFA code asked for an assumed role
     "configparser": (),  # botocore.configloader: only when a config or credentials file exists
     "botocore.retries.adaptive": (),  # retry_mode = adaptive only
+    # the CRT's signers: botocore.auth adds them to its table of signers at import, which
+    # loads awscrt.auth/http/io; clishape signs SigV4 with botocore's own (as AWS CLI v2), so
+    # only SigV4a needs them (see KEYED below)
+    "botocore.crt.auth": ("CRT_AUTH_TYPE_MAPS",),
     "jmespath": (),
     "botocore.waiter": (),
     "botocore.docs": (),
@@ -54,6 +59,13 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "botocore.docs.method": ("document_model_driven_method",),
     "botocore.docs.paginator": ("document_paginate_method",),
     "botocore.docs.waiter": ("document_wait_method",),
+}
+
+# (module, name) of a deferred mapping -> (module, name) of the tuple of its keys, known without
+# running the module: the stand-in is then a mapping with those keys whose values forward to
+# the real mapping's (botocore keeps the CRT signers' names apart for this very purpose)
+KEYED: dict[tuple[str, str], tuple[str, str]] = {
+    ("botocore.crt.auth", "CRT_AUTH_TYPE_MAPS"): ("botocore.crt", "CRT_SUPPORTED_AUTH_TYPES"),
 }
 
 _STATE = "__clishape_deferred__"
@@ -162,28 +174,64 @@ class _Deferred(types.ModuleType):
         if name == "__path__":
             raise AttributeError(name)  # the import system asking whether it is a package
         if _STATE in self.__dict__ and name in DEFERRED.get(self.__name__, ()):
+            keys = _known_keys(self.__name__, name)
+            if keys is not None:
+                return _KeyedForwarder(self, name, keys)
             return _forwarder(self, name)
         _load(self)
         return getattr(self, name)
+
+
+def _known_keys(module: str, name: str) -> tuple | None:
+    where = KEYED.get((module, name))
+    if where is None:
+        return None
+    keys = getattr(sys.modules.get(where[0]), where[1], None)
+    return tuple(keys) if isinstance(keys, (tuple, list)) else None
 
 
 def _forwarder(module: types.ModuleType, name: str) -> _Forwarder:
     return _Forwarder(module, name)
 
 
+class _KeyedForwarder:
+    """Stands for the mapping ``module.name`` whose keys are known: ``keys()`` and ``[key]``
+    answer without running the module (so ``dict.update`` takes it as it is), each value
+    forwarding to the real mapping's value for that key."""
+
+    def __init__(self, module: types.ModuleType, name: str, keys: tuple):
+        self._module, self._name, self._keys = module, name, keys
+
+    def keys(self):
+        return list(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __getitem__(self, key):
+        if key not in self._keys:
+            raise KeyError(key)
+        return _Forwarder(self._module, self._name, key)
+
+
 class _Forwarder:
-    """Stands for ``module.name`` until the module has run: calling it or reading one of its
-    attributes runs the module and hands over to the real object."""
+    """Stands for ``module.name`` (or ``module.name[key]``) until the module has run: calling it
+    or reading one of its attributes runs the module and hands over to the real object."""
 
-    __slots__ = ("_module", "__name__", "__qualname__")
+    __slots__ = ("_module", "_key", "__name__", "__qualname__")
 
-    def __init__(self, module: types.ModuleType, name: str):
+    def __init__(self, module: types.ModuleType, name: str, key=None):
         self._module = module
+        self._key = key
         self.__name__ = self.__qualname__ = name
 
     def _real(self):
         _load(self._module)
-        return getattr(self._module, self.__name__)
+        found = getattr(self._module, self.__name__)
+        return found if self._key is None else found[self._key]
 
     def __call__(self, *args, **kwargs):
         return self._real()(*args, **kwargs)
