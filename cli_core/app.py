@@ -51,13 +51,7 @@ class App(Program):
         import sys
 
         if argv is None and io is None:
-            import gc
-
-            # start-up makes tens of thousands of objects that live as long as the process
-            # (modules, classes, the spec): the collector need not look at young objects
-            # every 700 of them (~2 ms of a real call); it still runs, every 100,000
-            gc.set_threshold(100_000, *gc.get_threshold()[1:])
-            _keep_compiled_patterns(self)
+            _prepare_process(self)
         code = run(sys.argv[1:] if argv is None else argv, io, app=self)
         if argv is None and io is None:
             import gc
@@ -68,14 +62,20 @@ class App(Program):
         return code
 
 
-def _keep_compiled_patterns(app: App) -> None:
-    """The process's regular expressions come from (and go to) the app's cache folder."""
+def _prepare_process(app: App) -> None:
+    """What a program run does before its command line (``tools/bench.py`` does the same)."""
+    import gc
     import os
 
     from cli_core.cache import private_folder
     from cli_core.regex_cache import keep_compiled_patterns
     from cli_core.settings import cache_root
 
+    # start-up makes tens of thousands of objects that live as long as the process (modules,
+    # classes, the spec): the collector need not look at young objects every 700 of them
+    # (~2 ms of a real call); it still runs, every 100,000
+    gc.set_threshold(100_000, *gc.get_threshold()[1:])
+    # the process's regular expressions come from (and go to) the app's cache folder
     keep_compiled_patterns(private_folder(cache_root(os.environ, app), "regex"))
 
 

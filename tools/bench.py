@@ -260,7 +260,9 @@ def timed_build(*args, **kwargs):
         marks["request"] = time.perf_counter()
 
 transport.build_client = timed_build
-from clishape_commands.app import main
+from clishape_commands.app import app, main
+from cli_core.app import _prepare_process
+_prepare_process(app)  # as a program run does (its regular expressions, the collector)
 main(sys.argv[1:])  # given its arguments, it returns (the process is left to end as usual)
 end = time.perf_counter()
 sys.stdout.flush()
