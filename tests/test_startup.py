@@ -231,7 +231,7 @@ def test_a_real_call_runs_only_what_sending_needs(extra, env, json_endpoint):
     assert not ran & NEVER_RUN_BY_A_CALL, sorted(ran & NEVER_RUN_BY_A_CALL)
     assert {"jmespath", "botocore.waiter", "botocore.docs", "awscrt.auth", "awscrt.crypto",
             "botocore.crt.auth", "dateutil.parser", "importlib.metadata", "subprocess",
-            "getpass", "configparser", "botocore.retries.adaptive"} <= set(
+            "getpass", "configparser", "botocore.retries.adaptive", "botocore.monitoring"} <= set(
                 result["waiting"])  # fmt: skip
 
 
@@ -273,6 +273,10 @@ from botocore.config import Config
 adaptive = session.create_client("s3", region_name="us-east-1", aws_access_key_id="a",
     aws_secret_access_key="b", config=Config(retries={"mode": "adaptive"}))
 from botocore.retries import adaptive as adaptive_module
+monitored = botocore.session.Session()
+monitored.set_config_variable("csm_enabled", True)  # client-side monitoring: botocore.monitoring
+monitored.create_client("s3", region_name="us-east-1", aws_access_key_id="a",
+                        aws_secret_access_key="b")
 limiter = type(adaptive_module.ClientRateLimiter).__name__
 from botocore.auth import AUTH_TYPE_MAPS  # the CRT's SigV4a signer: runs botocore.crt.auth
 from botocore.awsrequest import AWSRequest
@@ -298,7 +302,7 @@ def test_deferred_modules_load_when_used(env):
     used = {"_awscrt", "botocore.docs.method", "botocore.docs.bcdoc.restdoc", "botocore.waiter",
             "jmespath", "dateutil.parser", "awscrt.crypto", "importlib.metadata",
             "subprocess", "configparser", "botocore.retries.adaptive", "botocore.crt.auth",
-            "awscrt.auth"}  # fmt: skip
+            "awscrt.auth", "botocore.monitoring"}  # fmt: skip
     # (the CRT's native library is not even imported until a checksum or SigV4a asks for it)
     assert used - {"botocore.docs.bcdoc.restdoc", "_awscrt"} <= set(result["before"])
     assert not used & set(result["after"])  # the docs of paginators and waiters: not asked for

@@ -48,6 +48,7 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "getpass": ("getpass",),  # botocore.credentials: an MFA code asked for an assumed role
     "configparser": (),  # botocore.configloader: only when a config or credentials file exists
     "botocore.retries.adaptive": (),  # retry_mode = adaptive only
+    "botocore.monitoring": (),  # client-side monitoring (csm_enabled) only
     # the CRT's signers: botocore.auth adds them to its table of signers at import, which
     # loads awscrt.auth/http/io; clishape signs SigV4 with botocore's own (as AWS CLI v2), so
     # only SigV4a needs them (see KEYED below)
