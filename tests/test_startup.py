@@ -33,9 +33,10 @@ print(json.dumps({"code": code, "heavy": heavy, "slow": slow, "stderr": err.getv
 """
 
 
-def probe(argv: list[str], env: dict) -> dict:
+def run_probe(code: str, args: list, env: dict) -> dict:
+    """Run ``code`` in a fresh interpreter with ``args`` (each as JSON); its JSON answer."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(HEAVY), json.dumps(SLOW_STDLIB)],
+        [sys.executable, "-c", code, *map(json.dumps, args)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -43,6 +44,10 @@ def probe(argv: list[str], env: dict) -> dict:
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def probe(argv: list[str], env: dict) -> dict:
+    return run_probe(PROBE, [argv, HEAVY, SLOW_STDLIB], env)
 
 
 @pytest.fixture
@@ -198,15 +203,7 @@ def json_endpoint():
 
 
 def call_probe(argv: list[str], env: dict) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", CALL_PROBE, json.dumps(argv)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_probe(CALL_PROBE, [argv], env)
 
 
 @pytest.mark.parametrize("extra", [[], ["--no-sign-request"], ["--debug"]])
