@@ -57,7 +57,7 @@ class App(Program):
             import gc
 
             gc.freeze()  # the process ends: no last walk of every object it made (~10 ms)
-            _end_process(code)
+            _end_process(code, self.name)
             sys.exit(code)
         return code
 
@@ -79,7 +79,7 @@ def _prepare_process(app: App) -> None:
     keep_compiled_patterns(private_folder(cache_root(os.environ, app), "regex"))
 
 
-def _end_process(code: int) -> None:
+def _end_process(code: int, name: str) -> None:
     """End the process as Python's own exit would, without then taking apart every module and
     object one by one (~5 ms of a real call, ~2 ms of a skeleton): the exit functions run
     (``atexit``: logging's flush, ...) and stdout and stderr are flushed, then the process
@@ -100,7 +100,13 @@ def _end_process(code: int) -> None:
                 stream.flush()
         except (BrokenPipeError, ValueError):
             pass  # the reader went away (`| head`), as the driver treats it: not an error
-        except OSError:
-            if code == 0:
-                code = 255  # what was written did not all arrive (disk full, ...)
+        except OSError as exc:  # what was written did not all arrive (disk full, ...)
+            if stream is sys.stdout:
+                try:
+                    sys.stderr.write(f"{name}: error: the output could not be written: "
+                                     f"{exc.strerror or exc}\n")  # fmt: skip
+                    sys.stderr.flush()
+                except (OSError, ValueError):
+                    pass
+            code = code or 255
     os._exit(code)

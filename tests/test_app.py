@@ -233,6 +233,20 @@ def test_the_process_ends_with_everything_written(thread):
     assert "exit functions ran" in bad.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_one_line_and_255():
+    """Output still buffered when the process ends, on a full disk: said, not lost silently."""
+    env = {"PATH": "/usr/bin:/bin", "CLISHAPE_CACHE_DIR": ""}  # buffered stdout (no -u)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "cli_core", "voice-id", "describe-speaker-enrollment-job",
+             "--generate-cli-skeleton"], stdout=full, stderr=subprocess.PIPE, text=True, env=env,
+            cwd=ROOT,
+        )  # fmt: skip
+    assert done.returncode == 255
+    assert done.stderr == "clishape: error: the output could not be written: No space left on device\n"
+
+
 def test_clishape_is_built_as_an_app():
     from clishape_commands.app import app
 
