@@ -18,6 +18,7 @@ in-process cache, ``re.purge``, errors for bad patterns, which are never kept).
 
 from __future__ import annotations
 
+import _thread
 import marshal
 import os
 import sys
@@ -52,6 +53,7 @@ def keep_compiled_patterns(folder) -> None:
     known = _read(path)
     fresh: dict = {}
     recorder = _Recorder(_compiler._sre)
+    noting = _thread.RLock()
     compile_as_usual = _compiler.compile
     real_sre = recorder.sre
 
@@ -66,10 +68,11 @@ def keep_compiled_patterns(folder) -> None:
                 code = memoryview(code).cast("I").tolist()
                 return real_sre.compile(p, flags_used, code, groups, groupindex, indexgroup)
             except Exception:  # a damaged entry: compiled as usual, kept again
-                del known[key]
-        recorder.last = None
-        compiled = compile_as_usual(p, flags)
-        last = recorder.last
+                known.pop(key, None)
+        with noting:  # one compile at a time may be noted (another thread may compile too)
+            recorder.last = None
+            compiled = compile_as_usual(p, flags)
+            last = recorder.last
         if last is not None and last[0] is p and len(known) + len(fresh) < LIMIT:
             if not fresh:
                 import atexit
