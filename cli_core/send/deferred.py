@@ -6,8 +6,7 @@ use: the docstring generators (``botocore.docs``, through ``botocore.client`` an
 resolve a few endpoint parameters) and the native library of the AWS Common Runtime
 (``_awscrt``, loaded by ``import awscrt.auth`` in ``botocore.compat`` although only CRC64NVME
 checksums and SigV4a signing call it). Together they are about a quarter of a real call. Smaller
-ones follow in the table below (dateutil's parser, ``importlib.metadata``, ``subprocess``, the
-CRT's checksums and crypto), each with what needs it.
+ones follow in the table below, each with what needs it.
 
 :func:`defer_unused_imports` (called before botocore is first imported) puts a finder in
 front of the import system for those modules. Importing one of them gives a stand-in module
