@@ -198,10 +198,11 @@ LOCAL_CREDS = {
 }
 
 
-def start_local(workdir: Path) -> tuple[str, dict, subprocess.Popen]:
-    """``clishape-local serve`` on a free port with the seeded state: (url, seeded ids, process)."""
+def start_local(workdir: Path, folder: str = "local") -> tuple[str, dict, subprocess.Popen]:
+    """``clishape-local serve`` on a free port with the seeded state in ``workdir/folder``:
+    (url, seeded ids, process)."""
     port = _free_port()
-    state = workdir / "local"
+    state = workdir / folder
     seeded = subprocess.run(
         [PY, "-m", "clishape_local.cli", "seed", "--state-dir", str(state), "--format", "json"],
         capture_output=True,
@@ -951,28 +952,6 @@ BATCH_BUDGET = 20.0  # the batch must be at least this many times faster than th
 AWS_V2 = Path("/work/awsv2/bin/aws")  # AWS CLI v2 (the `aws` on PATH may be v1)
 
 
-def _start_local(workdir: Path) -> tuple[str, dict, subprocess.Popen]:
-    """``clishape-local serve`` over a seeded state folder: its URL, the demo ids, the process."""
-    state = workdir / "batch-local"
-    seeded = subprocess.run(
-        [PY, "-m", "clishape_local.cli", "seed", "--state-dir", str(state), "--format", "json"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    port = _free_port()
-    server = subprocess.Popen(
-        [PY, "-m", "clishape_local.cli", "serve", "--port", str(port), "--state-dir", str(state),
-         "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", json.loads(seeded.stdout), server
-
-
 def _batch_env() -> dict:
     return {
         **os.environ,
@@ -1009,7 +988,7 @@ def _batch_group(workdir: Path, calls: int, loop_calls: int, runs: int) -> list[
     aws = str(AWS_V2) if AWS_V2.exists() else shutil.which("aws")
     clishape = str(Path(PY).parent / "clishape")
     clishape = clishape if Path(clishape).exists() else None
-    url, ids, server = _start_local(workdir)
+    url, ids, server = start_local(workdir, "batch-local")
     env = _batch_env()
     args = ["--endpoint-url", url, *SEED, "--domain-id", ids["DomainId"]]
     one = [*args, "--job-id", ids["JobId"]]
